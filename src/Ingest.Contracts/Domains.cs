@@ -1,0 +1,16 @@
+namespace Ingest.Contracts;
+
+/// <summary>The device domains of DESIGN.md §1; each is also the InfluxDB measurement of its readings.</summary>
+public static class Domains
+{
+    public const string Air = "air";
+    public const string Water = "water";
+    public const string Meter = "meter";
+    public const string Gateway = "gw";
+
+    /// <summary>Domains whose devices publish telemetry of their own.</summary>
+    public static readonly IReadOnlyList<string> Telemetry = [Air, Water, Meter];
+
+    public static bool IsTelemetryDomain(string domain) =>
+        domain is Air or Water or Meter;
+}
