@@ -1,0 +1,426 @@
+using System.Globalization;
+using System.Text.Json;
+using Ingest.Contracts;
+using Ingest.Worker.Quarantine;
+using Ingest.Worker.Validation;
+using Microsoft.Extensions.Options;
+
+namespace Ingest.Worker.Decoding;
+
+/// <summary>
+/// Decodes the platform's JSON document (DESIGN.md §3):
+/// <c>{"id": "...", "ts": "RFC 3339" | epochMillis, "seq": n, "values": {"name": number}, "flags": ["..."]}</c>.
+/// Reads with <see cref="Utf8JsonReader"/> straight from the payload bytes; pure and thread-safe.
+/// </summary>
+public sealed class PlatformJsonDecoder(IOptions<ValidationOptions> options) : IPayloadDecoder
+{
+    private readonly ValidationOptions _limits = options.Value;
+
+    public DecodeResult Decode(ReadOnlySpan<byte> payload, DeviceTopic topic, DateTimeOffset receivedAt)
+    {
+        var reader = new Utf8JsonReader(payload, new JsonReaderOptions { MaxDepth = _limits.MaxJsonDepth });
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return DecodeResult.Failure(QuarantineReason.SchemaMismatch, "the document must be a JSON object");
+            }
+
+            var result = ReadDocument(ref reader, topic.Domain, topic.Site, topic.DeviceId, receivedAt, out var reading);
+            if (!result.IsSuccess)
+            {
+                return result;
+            }
+
+            if (reader.Read())
+            {
+                return DecodeResult.Failure(QuarantineReason.InvalidJson, "unexpected data after the document");
+            }
+
+            return DecodeResult.Success([reading!]);
+        }
+        catch (JsonException ex)
+        {
+            return JsonFailure(payload, ex);
+        }
+    }
+
+    /// <summary>
+    /// Reads one document whose <see cref="JsonTokenType.StartObject"/> the reader is on, leaving it on the matching end.
+    /// <paramref name="expectedDeviceId"/> is the id the topic (or gateway) speaks for.
+    /// </summary>
+    internal DecodeResult ReadDocument(
+        ref Utf8JsonReader reader, string domain, string site, string expectedDeviceId, DateTimeOffset receivedAt, out Reading? reading)
+    {
+        reading = null;
+        string? id = null;
+        DateTimeOffset? timestamp = null;
+        long? sequence = null;
+        List<KeyValuePair<string, double>>? values = null;
+        List<string>? flags = null;
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("id"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.String)
+                {
+                    return DecodeResult.Failure(QuarantineReason.SchemaMismatch, "'id' must be a string");
+                }
+
+                id = reader.GetString();
+            }
+            else if (reader.ValueTextEquals("ts"u8))
+            {
+                reader.Read();
+                var failure = ReadTimestamp(ref reader, out timestamp);
+                if (failure is not null)
+                {
+                    return failure.Value;
+                }
+            }
+            else if (reader.ValueTextEquals("seq"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.Null)
+                {
+                    continue;
+                }
+
+                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var seq) || seq < 0)
+                {
+                    return DecodeResult.Failure(QuarantineReason.SchemaMismatch, "'seq' must be a non-negative integer");
+                }
+
+                sequence = seq;
+            }
+            else if (reader.ValueTextEquals("values"u8))
+            {
+                reader.Read();
+                var failure = ReadValues(ref reader, out values);
+                if (failure is not null)
+                {
+                    return failure.Value;
+                }
+            }
+            else if (reader.ValueTextEquals("flags"u8))
+            {
+                reader.Read();
+                var failure = ReadFlags(ref reader, out flags);
+                if (failure is not null)
+                {
+                    return failure.Value;
+                }
+            }
+            else
+            {
+                // Unknown members are skipped: newer firmware may send more than this worker knows.
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        if (reader.TokenType != JsonTokenType.EndObject)
+        {
+            return DecodeResult.Failure(QuarantineReason.InvalidJson, "the document object is not closed");
+        }
+
+        if (string.IsNullOrEmpty(id))
+        {
+            return DecodeResult.Failure(QuarantineReason.MissingDeviceId, "the document has no 'id'");
+        }
+
+        if (!string.Equals(id, expectedDeviceId, StringComparison.Ordinal))
+        {
+            return DecodeResult.Failure(
+                QuarantineReason.DeviceIdMismatch, $"payload id '{Truncate(id)}' does not match topic device '{Truncate(expectedDeviceId)}'");
+        }
+
+        if (!Names.IsValidDeviceId(id, _limits.MaxNameLength))
+        {
+            return DecodeResult.Failure(QuarantineReason.InvalidName, "the device id is too long or has forbidden characters");
+        }
+
+        if (values is null || values.Count == 0)
+        {
+            return DecodeResult.Failure(QuarantineReason.NoValues, "the document has no values");
+        }
+
+        if (timestamp is { } ts)
+        {
+            if (ts > receivedAt + _limits.MaxFutureSkew)
+            {
+                return DecodeResult.Failure(
+                    QuarantineReason.TimestampOutOfRange, $"ts {ts:O} is more than {_limits.MaxFutureSkew} ahead of the worker's clock");
+            }
+
+            if (ts < receivedAt - _limits.MaxPastAge)
+            {
+                return DecodeResult.Failure(
+                    QuarantineReason.TimestampOutOfRange, $"ts {ts:O} is more than {_limits.MaxPastAge} behind the worker's clock");
+            }
+        }
+
+        reading = new Reading(
+            domain, id, site, timestamp ?? receivedAt, timestamp is not null, sequence, values, (IReadOnlyList<string>?)flags ?? []);
+        return DecodeResult.Success([]);
+    }
+
+    private static DecodeResult? ReadTimestamp(ref Utf8JsonReader reader, out DateTimeOffset? timestamp)
+    {
+        timestamp = null;
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Null:
+                return null;
+            case JsonTokenType.Number:
+                if (!reader.TryGetDouble(out var millis) || !double.IsFinite(millis)
+                    || millis < 0 || millis > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
+                {
+                    return DecodeResult.Failure(QuarantineReason.InvalidTimestamp, "'ts' is not a valid Unix epoch in milliseconds");
+                }
+
+                var whole = (long)Math.Floor(millis);
+                var ticks = (long)Math.Round((millis - whole) * TimeSpan.TicksPerMillisecond);
+                timestamp = DateTimeOffset.FromUnixTimeMilliseconds(whole).AddTicks(ticks);
+                return null;
+            case JsonTokenType.String:
+                var text = reader.GetString()!;
+                if (!Rfc3339.TryParse(text, out var parsed))
+                {
+                    return DecodeResult.Failure(
+                        QuarantineReason.InvalidTimestamp, $"'ts' value '{Truncate(text)}' is not RFC 3339 with an offset");
+                }
+
+                timestamp = parsed;
+                return null;
+            default:
+                return DecodeResult.Failure(QuarantineReason.InvalidTimestamp, "'ts' must be an RFC 3339 string or epoch milliseconds");
+        }
+    }
+
+    private DecodeResult? ReadValues(ref Utf8JsonReader reader, out List<KeyValuePair<string, double>>? values)
+    {
+        values = null;
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            return DecodeResult.Failure(QuarantineReason.SchemaMismatch, "'values' must be an object of name: number");
+        }
+
+        values = new List<KeyValuePair<string, double>>(8);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString()!;
+            if (!Names.IsValidFieldName(name, _limits.MaxNameLength))
+            {
+                return DecodeResult.Failure(QuarantineReason.InvalidName, $"field name '{Truncate(name)}' is too long or has forbidden characters");
+            }
+
+            reader.Read();
+            double value;
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.Number:
+                    if (!reader.TryGetDouble(out value))
+                    {
+                        return DecodeResult.Failure(QuarantineReason.InvalidValue, $"value of '{name}' is not a number");
+                    }
+
+                    if (!double.IsFinite(value))
+                    {
+                        return DecodeResult.Failure(QuarantineReason.NonFiniteValue, $"value of '{name}' is not finite");
+                    }
+
+                    break;
+                case JsonTokenType.String when IsNonFiniteText(reader.ValueSpan):
+                    return DecodeResult.Failure(QuarantineReason.NonFiniteValue, $"value of '{name}' is not finite");
+                default:
+                    if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                    {
+                        reader.Skip();
+                    }
+
+                    return DecodeResult.Failure(QuarantineReason.InvalidValue, $"value of '{name}' is not a number");
+            }
+
+            foreach (var existing in values)
+            {
+                if (existing.Key == name)
+                {
+                    return DecodeResult.Failure(QuarantineReason.SchemaMismatch, $"field '{name}' appears twice");
+                }
+            }
+
+            if (values.Count == _limits.MaxValuesPerMessage)
+            {
+                return DecodeResult.Failure(QuarantineReason.TooManyValues, $"more than {_limits.MaxValuesPerMessage} values");
+            }
+
+            values.Add(new(name, value));
+        }
+
+        return null;
+    }
+
+    private static DecodeResult? ReadFlags(ref Utf8JsonReader reader, out List<string>? flags)
+    {
+        flags = null;
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            return DecodeResult.Failure(QuarantineReason.SchemaMismatch, "'flags' must be a list of strings");
+        }
+
+        flags = [];
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.String)
+            {
+                return DecodeResult.Failure(QuarantineReason.SchemaMismatch, "'flags' must be a list of strings");
+            }
+
+            var flag = reader.GetString()!;
+            if (!Names.IsValidFieldName(flag, 32))
+            {
+                return DecodeResult.Failure(QuarantineReason.InvalidName, $"flag '{Truncate(flag)}' is too long or has forbidden characters");
+            }
+
+            flags.Add(flag);
+        }
+
+        return null;
+    }
+
+    private static bool IsNonFiniteText(ReadOnlySpan<byte> text) =>
+        text.SequenceEqual("NaN"u8) || text.SequenceEqual("Infinity"u8) || text.SequenceEqual("-Infinity"u8)
+        || text.SequenceEqual("+Infinity"u8) || text.SequenceEqual("inf"u8) || text.SequenceEqual("-inf"u8);
+
+    /// <summary>
+    /// JSON has no NaN or Infinity literal, so a device that writes one produces invalid JSON; name that case
+    /// precisely rather than calling it merely malformed.
+    /// </summary>
+    internal static DecodeResult JsonFailure(ReadOnlySpan<byte> payload, JsonException ex)
+    {
+        if (ContainsBareNonFiniteLiteral(payload))
+        {
+            return DecodeResult.Failure(QuarantineReason.NonFiniteValue, "a value is NaN or Infinity, which JSON cannot carry");
+        }
+
+        var depthExceeded = ex.Message.Contains("depth", StringComparison.OrdinalIgnoreCase);
+        return DecodeResult.Failure(
+            QuarantineReason.InvalidJson,
+            depthExceeded ? "JSON is nested deeper than allowed" : $"not valid JSON (line {ex.LineNumber}, byte {ex.BytePositionInLine})");
+    }
+
+    private static bool ContainsBareNonFiniteLiteral(ReadOnlySpan<byte> payload)
+    {
+        var inString = false;
+        for (var i = 0; i < payload.Length; i++)
+        {
+            var b = payload[i];
+            if (inString)
+            {
+                if (b == '\\')
+                {
+                    i++;
+                }
+                else if (b == '"')
+                {
+                    inString = false;
+                }
+
+                continue;
+            }
+
+            if (b == '"')
+            {
+                inString = true;
+            }
+            else if ((b == 'N' && payload[i..].StartsWith("NaN"u8)) || (b == 'I' && payload[i..].StartsWith("Infinity"u8)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string Truncate(string text) => text.Length <= 64 ? text : string.Concat(text.AsSpan(0, 64), "…");
+}
+
+/// <summary>Character rules for names that become InfluxDB tags and field keys.</summary>
+internal static class Names
+{
+    /// <summary>Field names: ASCII letters, digits and underscore, starting with a letter.</summary>
+    public static bool IsValidFieldName(string name, int maxLength)
+    {
+        if (name.Length == 0 || name.Length > maxLength || !char.IsAsciiLetter(name[0]))
+        {
+            return false;
+        }
+
+        foreach (var c in name)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c != '_')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Device ids: printable, no MQTT topic separators or wildcards, bounded length. Anything else printable is allowed
+    /// and later rendered as text, never as markup.
+    /// </summary>
+    public static bool IsValidDeviceId(string id, int maxLength)
+    {
+        if (id.Length == 0 || id.Length > maxLength)
+        {
+            return false;
+        }
+
+        foreach (var c in id)
+        {
+            if (char.IsControl(c) || char.IsWhiteSpace(c) || c is '/' or '+' or '#')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
+
+/// <summary>RFC 3339 timestamps: date, 'T' (or space), time, optional fraction, and a mandatory offset (Z or ±hh:mm).</summary>
+internal static class Rfc3339
+{
+    public static bool TryParse(string text, out DateTimeOffset value)
+    {
+        value = default;
+        if (text.Length < 20 || text.Length > 40)
+        {
+            return false;
+        }
+
+        var last = text[^1];
+        var hasOffset = last is 'Z' or 'z'
+            || (text.Length >= 25 && text[^3] == ':' && text[^6] is '+' or '-');
+        if (!hasOffset || text[10] is not ('T' or 't' or ' '))
+        {
+            return false;
+        }
+
+        return DateTimeOffset.TryParse(
+            text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AllowWhiteSpaces, out value);
+    }
+
+    public static string Format(DateTimeOffset value) =>
+        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,83 @@
+using System.Diagnostics.Metrics;
+using Ingest.Worker.Quarantine;
+
+namespace Ingest.Worker.Diagnostics;
+
+/// <summary>
+/// The worker's counters, as OpenTelemetry-compatible instruments on the <c>Ingest.Worker</c> meter and as plain totals
+/// for the periodic report and the tests. Thread-safe.
+/// </summary>
+public sealed class IngestMetrics : IDisposable
+{
+    public const string MeterName = "Ingest.Worker";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _received;
+    private readonly Counter<long> _quarantined;
+    private readonly Counter<long> _written;
+    private readonly Counter<long> _writeRetries;
+    private readonly Histogram<double> _batchSize;
+    private readonly Histogram<double> _writeLatency;
+    private readonly long[] _quarantinedByReason = new long[Enum.GetValues<QuarantineReason>().Length];
+    private long _receivedTotal;
+    private long _writtenTotal;
+    private long _batchesTotal;
+
+    public IngestMetrics(IMeterFactory meterFactory)
+    {
+        _meter = meterFactory.Create(MeterName);
+        _received = _meter.CreateCounter<long>("ingest.messages.received", "{message}", "MQTT messages taken from the broker");
+        _quarantined = _meter.CreateCounter<long>("ingest.messages.quarantined", "{message}", "Messages or readings quarantined, by reason");
+        _written = _meter.CreateCounter<long>("ingest.readings.written", "{reading}", "Readings accepted by InfluxDB");
+        _writeRetries = _meter.CreateCounter<long>("ingest.write.retries", "{retry}", "Retried InfluxDB writes");
+        _batchSize = _meter.CreateHistogram<double>("ingest.batch.size", "{reading}", "Readings per InfluxDB write");
+        _writeLatency = _meter.CreateHistogram<double>("ingest.write.duration", "s", "Duration of successful InfluxDB writes");
+    }
+
+    public long ReceivedTotal => Interlocked.Read(ref _receivedTotal);
+
+    public long WrittenTotal => Interlocked.Read(ref _writtenTotal);
+
+    public long BatchesTotal => Interlocked.Read(ref _batchesTotal);
+
+    public long QuarantinedTotal
+    {
+        get
+        {
+            long sum = 0;
+            for (var i = 0; i < _quarantinedByReason.Length; i++)
+            {
+                sum += Interlocked.Read(ref _quarantinedByReason[i]);
+            }
+
+            return sum;
+        }
+    }
+
+    public long Quarantined(QuarantineReason reason) => Interlocked.Read(ref _quarantinedByReason[(int)reason]);
+
+    public void MessageReceived()
+    {
+        Interlocked.Increment(ref _receivedTotal);
+        _received.Add(1);
+    }
+
+    public void QuarantinedOne(QuarantineReason reason)
+    {
+        Interlocked.Increment(ref _quarantinedByReason[(int)reason]);
+        _quarantined.Add(1, new KeyValuePair<string, object?>("reason", reason.ToString()));
+    }
+
+    public void BatchWritten(int readings, TimeSpan duration)
+    {
+        Interlocked.Add(ref _writtenTotal, readings);
+        Interlocked.Increment(ref _batchesTotal);
+        _written.Add(readings);
+        _batchSize.Record(readings);
+        _writeLatency.Record(duration.TotalSeconds);
+    }
+
+    public void WriteRetried() => _writeRetries.Add(1);
+
+    public void Dispose() => _meter.Dispose();
+}

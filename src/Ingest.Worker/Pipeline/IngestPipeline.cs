@@ -1,0 +1,78 @@
+using Ingest.Contracts;
+using Ingest.Worker.Decoding;
+using Ingest.Worker.Hosting;
+using Ingest.Worker.Quarantine;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Ingest.Worker.Pipeline;
+
+/// <summary>
+/// The decode stage: takes raw messages in arrival order, decodes and validates them, sends readings to the sink and
+/// rejects to quarantine. One bad item never ends the loop. When the source completes the raw channel, it drains it
+/// and then completes the channels after it.
+/// </summary>
+public sealed partial class IngestPipeline(
+    PipelineChannels channels,
+    MessageDecoder decoder,
+    QuarantineStore quarantine,
+    IOptions<IngestOptions> ingest,
+    ILogger<IngestPipeline> logger) : BackgroundService
+{
+    private readonly Topics _topics = new(ingest.Value.TopicRoot);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var reader = channels.Raw.Reader;
+        try
+        {
+            // Not cancelled by stoppingToken: on stop the source completes the channel and everything in it is drained.
+            while (await reader.WaitToReadAsync(CancellationToken.None))
+            {
+                while (reader.TryRead(out var message))
+                {
+                    await ProcessAsync(message);
+                }
+            }
+        }
+        finally
+        {
+            channels.Sink.Writer.TryComplete();
+            quarantine.Complete();
+        }
+    }
+
+    private async Task ProcessAsync(RawMessage message)
+    {
+        DecodeResult result;
+        try
+        {
+            result = decoder.Decode(message);
+        }
+#pragma warning disable CA1031 // A decoder bug must quarantine the message, not stop the worker.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogDecoderFault(ex, message.Topic);
+            result = DecodeResult.Failure(QuarantineReason.SchemaMismatch, $"decoder fault: {ex.GetType().Name}");
+        }
+
+        if (result.IsSuccess)
+        {
+            await channels.Sink.Writer.WriteAsync(new PendingMessage(message, result.Readings), CancellationToken.None);
+            return;
+        }
+
+        var device = _topics.TryParse(message.Topic, out var topic) ? topic.DeviceId : null;
+        await quarantine.AddAsync(
+            new QuarantineRecord(message.Topic, message.Payload, message.ReceivedAt, result.Reason!.Value, result.Detail ?? "", device)
+            {
+                Delivery = message.Delivery,
+            },
+            CancellationToken.None);
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Error, Message = "Decoder fault on a message from {Topic}; quarantined")]
+    private partial void LogDecoderFault(Exception exception, string topic);
+}

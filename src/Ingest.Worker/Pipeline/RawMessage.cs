@@ -1,0 +1,7 @@
+namespace Ingest.Worker.Pipeline;
+
+/// <summary>
+/// One message as it came off the broker: topic, a private copy of the payload, the MQTT 5 content type,
+/// when it was received, and the delivery that must be completed (acknowledged) once its readings are durable.
+/// </summary>
+public sealed record RawMessage(string Topic, ReadOnlyMemory<byte> Payload, string? ContentType, DateTimeOffset ReceivedAt, Delivery Delivery);

@@ -1,0 +1,11 @@
+using Ingest.Worker.Hosting;
+
+var builder = Host.CreateApplicationBuilder(args);
+
+builder.Services
+    .AddIngestDefaults()
+    .AddIngestPipeline()
+    .AddInfluxSink()
+    .AddMqttSource();
+
+await builder.Build().RunAsync();

@@ -1,0 +1,78 @@
+using InfluxDB.Client;
+using InfluxDB.Client.Api.Domain;
+using InfluxDB.Client.Writes;
+using Microsoft.Extensions.Options;
+
+namespace Ingest.Worker.Sinks.Influx;
+
+/// <summary>
+/// One write path for both InfluxDB APIs: InfluxDB.Client's v2 write API, pointed at <c>/api/v2/write</c> for v2 servers,
+/// or through <see cref="InfluxV1WriteHandler"/> to 1.x <c>/write</c>. Thread-safe; owns its <see cref="HttpClient"/>
+/// (InfluxDBClient does not dispose a supplied one).
+/// </summary>
+public sealed class InfluxWriter : IDisposable
+{
+    private readonly InfluxSinkOptions _options;
+    private readonly HttpClient _http;
+    private readonly InfluxDBClient _client;
+    private readonly WriteApiAsync _writeApi;
+
+    public InfluxWriter(IOptions<InfluxSinkOptions> options)
+    {
+        _options = options.Value;
+        HttpMessageHandler handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        if (_options.Api == InfluxApi.V1)
+        {
+            handler = new InfluxV1WriteHandler(_options.Username, _options.Password) { InnerHandler = handler };
+        }
+
+        _http = new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+        var builder = new InfluxDBClientOptions.Builder()
+            .Url(_options.Url.ToString())
+            .Org(_options.Org)
+            .Bucket(_options.EffectiveBucket)
+            .TimeOut(_options.Timeout)
+            .SetHttpClient(_http);
+        if (_options.Api == InfluxApi.V2)
+        {
+            builder = builder.AuthenticateToken(_options.Token!);
+        }
+
+        _client = new InfluxDBClient(builder.Build());
+        _writeApi = _client.GetWriteApiAsync();
+    }
+
+    /// <summary>Writes the points in one request; throws InfluxDB.Client's typed exceptions on failure.</summary>
+    public Task WriteAsync(List<PointData> points, CancellationToken cancellationToken) =>
+        _writeApi.WritePointsAsync(points, _options.EffectiveBucket, _options.Org, cancellationToken);
+
+    public Task<bool> PingAsync() => _client.PingAsync();
+
+    /// <summary>v1 only: <c>CREATE DATABASE</c>, which is idempotent in InfluxQL.</summary>
+    public async Task EnsureDatabaseAsync(CancellationToken cancellationToken)
+    {
+        if (_options.Api != InfluxApi.V1 || !_options.CreateDatabase)
+        {
+            return;
+        }
+
+        var form = new Dictionary<string, string> { ["q"] = $"CREATE DATABASE \"{_options.Database.Replace("\"", "\\\"", StringComparison.Ordinal)}\"" };
+        if (!string.IsNullOrEmpty(_options.Username))
+        {
+            form["u"] = _options.Username;
+            form["p"] = _options.Password!;
+        }
+
+        using var content = new FormUrlEncodedContent(form);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.Timeout);
+        using var response = await _http.PostAsync(new Uri(_options.Url, "query"), content, timeout.Token);
+        response.EnsureSuccessStatusCode();
+    }
+
+    public void Dispose()
+    {
+        _client.Dispose();
+        _http.Dispose();
+    }
+}

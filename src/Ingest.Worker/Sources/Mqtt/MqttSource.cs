@@ -1,0 +1,248 @@
+using System.Buffers;
+using Ingest.Contracts;
+using Ingest.Worker.Diagnostics;
+using Ingest.Worker.Hosting;
+using Ingest.Worker.Pipeline;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace Ingest.Worker.Sources.Mqtt;
+
+/// <summary>
+/// The MQTT source. Holds a persistent MQTT 5 session (fixed client id, clean start off, session expiry) subscribed at
+/// QoS 1, copies each message into the raw channel (waiting while it is full, which in turn holds back the broker), and
+/// owns the acknowledgements: a message is acknowledged by <see cref="DeliveryTracker"/>, in arrival order, only once its
+/// readings are stored or quarantined. Reconnects on its own (MQTTnet 5 has no managed client: a timer loop pings and
+/// reconnects, as in MQTTnet's Client_Connection_Samples). On stop it drains what it holds before disconnecting.
+/// </summary>
+public sealed partial class MqttSource : BackgroundService
+{
+    private readonly PipelineChannels _channels;
+    private readonly DeliveryTracker _tracker;
+    private readonly IngestMetrics _metrics;
+    private readonly MqttSourceOptions _options;
+    private readonly PipelineOptions _pipelineOptions;
+    private readonly TimeProvider _time;
+    private readonly ILogger<MqttSource> _logger;
+    private readonly Topics _topics;
+    private readonly IMqttClient _client;
+    private readonly CancellationTokenSource _acknowledgements = new();
+    private Task? _acknowledgementLoop;
+    private volatile bool _stopping;
+    private bool _connectFailureLogged;
+
+    public MqttSource(
+        PipelineChannels channels,
+        DeliveryTracker tracker,
+        IngestMetrics metrics,
+        IOptions<MqttSourceOptions> options,
+        IOptions<PipelineOptions> pipelineOptions,
+        IOptions<IngestOptions> ingest,
+        TimeProvider time,
+        ILogger<MqttSource> logger)
+    {
+        _channels = channels;
+        _tracker = tracker;
+        _metrics = metrics;
+        _options = options.Value;
+        _pipelineOptions = pipelineOptions.Value;
+        _time = time;
+        _logger = logger;
+        _topics = new Topics(ingest.Value.TopicRoot);
+        _client = new MqttClientFactory().CreateMqttClient();
+        _client.ApplicationMessageReceivedAsync += OnMessageAsync;
+        _client.DisconnectedAsync += OnDisconnectedAsync;
+    }
+
+    /// <summary>True while the session with the broker is up.</summary>
+    public bool IsConnected => _client.IsConnected;
+
+    /// <summary>The subscriptions, with the shared-group prefix when one is configured.</summary>
+    public IReadOnlyList<string> Filters =>
+    [
+        .. new[] { _topics.TelemetryFilter, _topics.GatewayBatchFilter }
+            .Select(f => string.IsNullOrEmpty(_options.SharedGroup) ? f : $"$share/{_options.SharedGroup}/{f}"),
+    ];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _acknowledgementLoop = _tracker.RunAcknowledgementsAsync(_acknowledgements.Token);
+        using var timer = new PeriodicTimer(_options.ReconnectInterval, _time);
+        do
+        {
+            if (!_client.IsConnected)
+            {
+                await TryConnectAsync(stoppingToken);
+            }
+        }
+        while (await WaitTickAsync(timer, stoppingToken));
+    }
+
+    private static async Task<bool> WaitTickAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private async Task TryConnectAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var builder = new MqttClientOptionsBuilder()
+                .WithTcpServer(_options.Host, _options.Port)
+                .WithClientId(_options.ClientId)
+                .WithCleanStart(false)
+                .WithSessionExpiryInterval((uint)_options.SessionExpiry.TotalSeconds)
+                .WithKeepAlivePeriod(_options.KeepAlive)
+                .WithReceiveMaximum((ushort)_options.ReceiveMaximum)
+                .WithTimeout(TimeSpan.FromSeconds(10));
+            if (!string.IsNullOrEmpty(_options.Username))
+            {
+                builder = builder.WithCredentials(_options.Username, _options.Password);
+            }
+
+            if (_options.UseTls)
+            {
+                builder = builder.WithTlsOptions(o => o.UseTls());
+            }
+
+            var result = await _client.ConnectAsync(builder.Build(), cancellationToken);
+            if (result.ResultCode != MqttClientConnectResultCode.Success)
+            {
+                LogConnectRefused(_options.Host, _options.Port, result.ResultCode.ToString(), result.ReasonString);
+                return;
+            }
+
+            _connectFailureLogged = false;
+            if (!result.IsSessionPresent)
+            {
+                var subscribe = new MqttClientSubscribeOptionsBuilder();
+                foreach (var filter in Filters)
+                {
+                    subscribe = subscribe.WithTopicFilter(f => f.WithTopic(filter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce));
+                }
+
+                var subscribed = await _client.SubscribeAsync(subscribe.Build(), cancellationToken);
+                foreach (var item in subscribed.Items)
+                {
+                    if (item.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2)
+                    {
+                        LogSubscribeRefused(item.TopicFilter.Topic, item.ResultCode.ToString());
+                    }
+                }
+            }
+
+            LogConnected(_options.Host, _options.Port, _options.ClientId, result.IsSessionPresent, string.Join(", ", Filters));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or IOException)
+        {
+            if (!_connectFailureLogged)
+            {
+                _connectFailureLogged = true;
+                LogCannotConnect(_options.Host, _options.Port, ex.Message);
+            }
+        }
+    }
+
+    private Task OnDisconnectedAsync(MqttClientDisconnectedEventArgs e)
+    {
+        // Failed attempts raise this too, with ClientWasConnected=false; only a lost session is a state change.
+        if (e.ClientWasConnected && !_stopping)
+        {
+            _connectFailureLogged = false;
+            LogDisconnected(e.Reason.ToString(), e.Exception?.Message);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        e.AutoAcknowledge = false;
+        if (_stopping)
+        {
+            // Not taken: left un-acknowledged, so the broker keeps it for the next session.
+            return;
+        }
+
+        _metrics.MessageReceived();
+        var message = e.ApplicationMessage;
+        var delivery = _tracker.Track(e.AcknowledgeAsync);
+        var raw = new RawMessage(message.Topic, message.Payload.ToArray(), message.ContentType, _time.GetUtcNow(), delivery);
+        try
+        {
+            await _channels.Raw.Writer.WriteAsync(raw, CancellationToken.None);
+        }
+        catch (System.Threading.Channels.ChannelClosedException)
+        {
+            // Stopping: the message stays un-acknowledged and comes back with the next session.
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping = true;
+        _channels.Raw.Writer.TryComplete();
+        await base.StopAsync(cancellationToken);
+
+        // Give the stages time to store what they hold, so it is acknowledged now rather than redelivered later.
+        var deadline = _time.GetUtcNow() + _pipelineOptions.DrainTimeout;
+        while (_tracker.PendingCount > 0 && _time.GetUtcNow() < deadline && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), _time, CancellationToken.None);
+        }
+
+        await _acknowledgements.CancelAsync();
+        if (_acknowledgementLoop is not null)
+        {
+            await _acknowledgementLoop;
+        }
+
+        if (_client.IsConnected)
+        {
+            await _tracker.FlushAcknowledgementsAsync(CancellationToken.None);
+            // A normal disconnect keeps the session (expiry > 0), so anything still held is redelivered next time.
+            await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), CancellationToken.None);
+        }
+
+        LogStopped(_tracker.PendingCount);
+    }
+
+    public override void Dispose()
+    {
+        _client.Dispose();
+        _acknowledgements.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information,
+        Message = "Connected to MQTT broker {Host}:{Port} as {ClientId} (session present: {SessionPresent}); subscribed to {Filters}")]
+    private partial void LogConnected(string host, int port, string clientId, bool sessionPresent, string filters);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "Cannot reach MQTT broker {Host}:{Port} ({Error}); retrying")]
+    private partial void LogCannotConnect(string host, int port, string error);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "MQTT broker {Host}:{Port} refused the connection: {ResultCode} {Reason}")]
+    private partial void LogConnectRefused(string host, int port, string resultCode, string? reason);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Disconnected from MQTT broker ({Reason}: {Error}); reconnecting")]
+    private partial void LogDisconnected(string reason, string? error);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Error, Message = "Broker refused the subscription to {Filter}: {ResultCode}")]
+    private partial void LogSubscribeRefused(string filter, string resultCode);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "MQTT source stopped; {Pending} message(s) left un-acknowledged for redelivery")]
+    private partial void LogStopped(int pending);
+}

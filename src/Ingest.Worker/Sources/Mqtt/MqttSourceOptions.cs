@@ -1,0 +1,52 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Ingest.Worker.Sources.Mqtt;
+
+/// <summary>Broker connection and subscription (section <c>Mqtt</c>).</summary>
+public sealed class MqttSourceOptions : IValidatableObject
+{
+    public const string Section = "Mqtt";
+
+    [Required]
+    public string Host { get; set; } = "127.0.0.1";
+
+    [Range(1, 65535)]
+    public int Port { get; set; } = 1883;
+
+    /// <summary>Fixed client id: the broker keeps the session (and un-acknowledged messages) under it.</summary>
+    [Required]
+    [MaxLength(128)]
+    public string ClientId { get; set; } = "bn-ingest-worker";
+
+    /// <summary>MQTT 5 shared-subscription group; replicas in one group split the messages. Empty: a plain subscription.</summary>
+    public string? SharedGroup { get; set; }
+
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    public bool UseTls { get; set; }
+
+    /// <summary>How long the broker keeps the session while the worker is away. Must be &gt; 0 for a persistent session.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "49710.00:00:00")]
+    public TimeSpan SessionExpiry { get; set; } = TimeSpan.FromDays(1);
+
+    [Range(typeof(TimeSpan), "00:00:01", "18:00:00")]
+    public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Un-acknowledged messages the broker may have in flight to the worker; must cover a batch.</summary>
+    [Range(1, 65535)]
+    public int ReceiveMaximum { get; set; } = 65535;
+
+    /// <summary>How often the connection is checked and, if lost, re-established.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:05:00")]
+    public TimeSpan ReconnectInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!string.IsNullOrEmpty(SharedGroup) && SharedGroup.IndexOfAny(['/', '+', '#']) >= 0)
+        {
+            yield return new ValidationResult("Mqtt:SharedGroup must not contain '/', '+' or '#'", [nameof(SharedGroup)]);
+        }
+    }
+}
