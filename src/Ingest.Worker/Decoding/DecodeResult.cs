@@ -2,18 +2,29 @@ using Ingest.Worker.Quarantine;
 
 namespace Ingest.Worker.Decoding;
 
-/// <summary>What a decoder made of a message: readings, or the reason it cannot be stored (never an exception).</summary>
+/// <summary>One part of a message that could not be stored (a gateway batch's bad child), while the rest could.</summary>
+public sealed record Rejection(QuarantineReason Reason, string Detail, string? DeviceId);
+
+/// <summary>
+/// What a decoder made of a message: readings (and, for a batch, the children it rejected), or the reason the whole
+/// message cannot be stored. Never an exception.
+/// </summary>
 public readonly record struct DecodeResult
 {
-    private DecodeResult(IReadOnlyList<Reading>? readings, QuarantineReason? reason, string? detail)
+    private DecodeResult(IReadOnlyList<Reading>? readings, IReadOnlyList<Rejection>? rejections, QuarantineReason? reason, string? detail)
     {
         Readings = readings ?? [];
+        Rejections = rejections ?? [];
         Reason = reason;
         Detail = detail;
     }
 
     public IReadOnlyList<Reading> Readings { get; }
 
+    /// <summary>Parts of an otherwise accepted message that go to quarantine.</summary>
+    public IReadOnlyList<Rejection> Rejections { get; }
+
+    /// <summary>Set when the whole message is rejected.</summary>
     public QuarantineReason? Reason { get; }
 
     /// <summary>A short human explanation of the failure, for the quarantine record.</summary>
@@ -21,7 +32,10 @@ public readonly record struct DecodeResult
 
     public bool IsSuccess => Reason is null;
 
-    public static DecodeResult Success(IReadOnlyList<Reading> readings) => new(readings, null, null);
+    public static DecodeResult Success(IReadOnlyList<Reading> readings, IReadOnlyList<Rejection>? rejections = null) =>
+        rejections is { Count: > 0 } && readings.Count == 0
+            ? new(null, null, rejections[0].Reason, rejections.Count == 1 ? rejections[0].Detail : $"{rejections[0].Detail} (and {rejections.Count - 1} more)")
+            : new(readings, rejections, null, null);
 
-    public static DecodeResult Failure(QuarantineReason reason, string detail) => new(null, reason, detail);
+    public static DecodeResult Failure(QuarantineReason reason, string detail) => new(null, null, reason, detail);
 }

@@ -1,4 +1,5 @@
 using Ingest.Contracts;
+using Ingest.Worker.Enrichment;
 using Ingest.Worker.Hosting;
 using Ingest.Worker.Pipeline;
 using Ingest.Worker.Quarantine;
@@ -8,15 +9,60 @@ using Microsoft.Extensions.Options;
 namespace Ingest.Worker.Decoding;
 
 /// <summary>
-/// Entry point of decoding: checks the topic and payload size, then chooses the decoder for the topic kind
-/// (and, later, the MQTT 5 content type). Pure and thread-safe.
+/// Entry point of decoding: checks the topic and payload size, chooses the format — from the MQTT 5 content type when the
+/// device sets one, else by sniffing the first byte (<c>{</c> platform JSON or gateway batch, <c>[</c> SenML, anything else
+/// line protocol) — then enriches every reading from the registry. Pure and thread-safe.
 /// </summary>
-public sealed class MessageDecoder(IOptions<IngestOptions> ingest, IOptions<ValidationOptions> validation, PlatformJsonDecoder json)
+public sealed class MessageDecoder(
+    IOptions<IngestOptions> ingest,
+    IOptions<ValidationOptions> validation,
+    PlatformJsonDecoder json,
+    GatewayBatchDecoder gateway,
+    SenmlDecoder senml,
+    LineProtocolDecoder lineProtocol,
+    ReadingEnricher enricher)
 {
     private readonly Topics _topics = new(ingest.Value.TopicRoot);
     private readonly int _maxPayloadBytes = validation.Value.MaxPayloadBytes;
 
     public DecodeResult Decode(RawMessage message)
+    {
+        var decoded = DecodeFormat(message);
+        if (!decoded.IsSuccess)
+        {
+            return decoded;
+        }
+
+        List<Reading>? enriched = null;
+        List<Rejection>? rejections = null;
+        for (var i = 0; i < decoded.Readings.Count; i++)
+        {
+            var reading = decoded.Readings[i];
+            var result = enricher.Enrich(reading, out var rejection);
+            if (result is null)
+            {
+                rejections ??= [.. decoded.Rejections];
+                rejections.Add(rejection!);
+                enriched ??= [.. decoded.Readings.Take(i)];
+                continue;
+            }
+
+            if (enriched is not null)
+            {
+                enriched.Add(result);
+            }
+            else if (!ReferenceEquals(result, reading))
+            {
+                enriched = [.. decoded.Readings.Take(i), result];
+            }
+        }
+
+        return enriched is null && rejections is null
+            ? decoded
+            : DecodeResult.Success(enriched ?? decoded.Readings, rejections ?? decoded.Rejections);
+    }
+
+    private DecodeResult DecodeFormat(RawMessage message)
     {
         if (!_topics.TryParse(message.Topic, out var topic) || topic.Kind == TopicKind.Status)
         {
@@ -34,10 +80,62 @@ public sealed class MessageDecoder(IOptions<IngestOptions> ingest, IOptions<Vali
                 QuarantineReason.PayloadTooLarge, $"payload of {message.Payload.Length} bytes exceeds the limit of {_maxPayloadBytes}");
         }
 
-        return topic.Kind switch
+        var payload = message.Payload.Span;
+        var format = FormatOf(message.ContentType, payload);
+        return (format, topic.Kind) switch
         {
-            TopicKind.Telemetry => json.Decode(message.Payload.Span, topic, message.ReceivedAt),
-            _ => DecodeResult.Failure(QuarantineReason.UnsupportedFormat, $"no decoder for {topic.Kind} messages yet"),
+            (PayloadFormat.Json, TopicKind.Telemetry) => json.Decode(payload, topic, message.ReceivedAt),
+            (PayloadFormat.Json, TopicKind.GatewayBatch) => gateway.Decode(payload, topic, message.ReceivedAt),
+            (PayloadFormat.Senml, TopicKind.Telemetry) => senml.Decode(payload, topic, message.ReceivedAt),
+            (PayloadFormat.LineProtocol, _) => lineProtocol.Decode(payload, topic, message.ContentType, message.ReceivedAt),
+            (PayloadFormat.Unknown, _) => DecodeResult.Failure(QuarantineReason.UnsupportedFormat, $"content type '{message.ContentType}' is not read"),
+            _ => DecodeResult.Failure(QuarantineReason.UnsupportedFormat, $"{format} is not accepted on {topic.Kind} topics"),
         };
+    }
+
+    private enum PayloadFormat
+    {
+        Json,
+        Senml,
+        LineProtocol,
+        Unknown,
+    }
+
+    private static PayloadFormat FormatOf(string? contentType, ReadOnlySpan<byte> payload)
+    {
+        if (!string.IsNullOrEmpty(contentType))
+        {
+            var type = contentType.Split(';')[0].Trim().ToLowerInvariant();
+            return type switch
+            {
+                "application/json" => PayloadFormat.Json,
+                "application/senml+json" => PayloadFormat.Senml,
+                "text/plain" or "application/vnd.influx.line-protocol" or "application/x-influx-line-protocol" => PayloadFormat.LineProtocol,
+                _ => PayloadFormat.Unknown,
+            };
+        }
+
+        var trimmed = payload.TrimStart(" \t\r\n"u8);
+        if (trimmed.IsEmpty)
+        {
+            return PayloadFormat.Json; // reported as invalid JSON, the format devices are told to send
+        }
+
+        return trimmed[0] switch
+        {
+            (byte)'{' => PayloadFormat.Json,
+            (byte)'[' => PayloadFormat.Senml,
+            _ when char.IsAsciiLetter((char)trimmed[0]) && LooksLikeLineProtocol(trimmed) => PayloadFormat.LineProtocol,
+            _ => PayloadFormat.Json,
+        };
+    }
+
+    /// <summary>A first line with a space-separated field set containing '=': otherwise the bytes are reported as invalid JSON.</summary>
+    private static bool LooksLikeLineProtocol(ReadOnlySpan<byte> payload)
+    {
+        var end = payload.IndexOf((byte)'\n');
+        var line = end < 0 ? payload : payload[..end];
+        var space = line.IndexOf((byte)' ');
+        return space > 0 && line[space..].IndexOf((byte)'=') > 0;
     }
 }

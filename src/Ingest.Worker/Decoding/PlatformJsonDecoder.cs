@@ -47,10 +47,10 @@ public sealed class PlatformJsonDecoder(IOptions<ValidationOptions> options) : I
 
     /// <summary>
     /// Reads one document whose <see cref="JsonTokenType.StartObject"/> the reader is on, leaving it on the matching end.
-    /// <paramref name="expectedDeviceId"/> is the id the topic (or gateway) speaks for.
+    /// <paramref name="expectedDeviceId"/> is the id the topic speaks for (null for a gateway's child, checked by the caller).
     /// </summary>
     internal DecodeResult ReadDocument(
-        ref Utf8JsonReader reader, string domain, string site, string expectedDeviceId, DateTimeOffset receivedAt, out Reading? reading)
+        ref Utf8JsonReader reader, string domain, string site, string? expectedDeviceId, DateTimeOffset receivedAt, out Reading? reading)
     {
         reading = null;
         string? id = null;
@@ -131,7 +131,7 @@ public sealed class PlatformJsonDecoder(IOptions<ValidationOptions> options) : I
             return DecodeResult.Failure(QuarantineReason.MissingDeviceId, "the document has no 'id'");
         }
 
-        if (!string.Equals(id, expectedDeviceId, StringComparison.Ordinal))
+        if (expectedDeviceId is not null && !string.Equals(id, expectedDeviceId, StringComparison.Ordinal))
         {
             return DecodeResult.Failure(
                 QuarantineReason.DeviceIdMismatch, $"payload id '{Truncate(id)}' does not match topic device '{Truncate(expectedDeviceId)}'");
@@ -147,24 +147,32 @@ public sealed class PlatformJsonDecoder(IOptions<ValidationOptions> options) : I
             return DecodeResult.Failure(QuarantineReason.NoValues, "the document has no values");
         }
 
-        if (timestamp is { } ts)
+        if (timestamp is { } ts && CheckSkew(ts, receivedAt, _limits) is { } skewed)
         {
-            if (ts > receivedAt + _limits.MaxFutureSkew)
-            {
-                return DecodeResult.Failure(
-                    QuarantineReason.TimestampOutOfRange, $"ts {ts:O} is more than {_limits.MaxFutureSkew} ahead of the worker's clock");
-            }
-
-            if (ts < receivedAt - _limits.MaxPastAge)
-            {
-                return DecodeResult.Failure(
-                    QuarantineReason.TimestampOutOfRange, $"ts {ts:O} is more than {_limits.MaxPastAge} behind the worker's clock");
-            }
+            return skewed;
         }
 
         reading = new Reading(
             domain, id, site, timestamp ?? receivedAt, timestamp is not null, sequence, values, (IReadOnlyList<string>?)flags ?? []);
         return DecodeResult.Success([]);
+    }
+
+    /// <summary>A device timestamp must lie within the configured window around the worker's clock.</summary>
+    internal static DecodeResult? CheckSkew(DateTimeOffset ts, DateTimeOffset receivedAt, ValidationOptions limits)
+    {
+        if (ts > receivedAt + limits.MaxFutureSkew)
+        {
+            return DecodeResult.Failure(
+                QuarantineReason.TimestampOutOfRange, $"ts {ts:O} is more than {limits.MaxFutureSkew} ahead of the worker's clock");
+        }
+
+        if (ts < receivedAt - limits.MaxPastAge)
+        {
+            return DecodeResult.Failure(
+                QuarantineReason.TimestampOutOfRange, $"ts {ts:O} is more than {limits.MaxPastAge} behind the worker's clock");
+        }
+
+        return null;
     }
 
     private static DecodeResult? ReadTimestamp(ref Utf8JsonReader reader, out DateTimeOffset? timestamp)
@@ -350,7 +358,7 @@ public sealed class PlatformJsonDecoder(IOptions<ValidationOptions> options) : I
         return false;
     }
 
-    private static string Truncate(string text) => text.Length <= 64 ? text : string.Concat(text.AsSpan(0, 64), "…");
+    internal static string Truncate(string text) => text.Length <= 64 ? text : string.Concat(text.AsSpan(0, 64), "…");
 }
 
 /// <summary>Character rules for names that become InfluxDB tags and field keys.</summary>

@@ -1,5 +1,6 @@
 using Ingest.Worker.Decoding;
 using Ingest.Worker.Diagnostics;
+using Ingest.Worker.Enrichment;
 using Ingest.Worker.Pipeline;
 using Ingest.Worker.Quarantine;
 using Ingest.Worker.Sinks.Influx;
@@ -33,7 +34,14 @@ public static class IngestServiceCollectionExtensions
         services.AddOptions<QuarantineOptions>().BindConfiguration(QuarantineOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<PipelineChannels>();
         services.AddSingleton<DeliveryTracker>();
+        services.AddOptions<RegistryOptions>().BindConfiguration(RegistryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<DeviceRegistry>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeviceRegistry>());
+        services.AddSingleton<ReadingEnricher>();
         services.AddSingleton<PlatformJsonDecoder>();
+        services.AddSingleton<GatewayBatchDecoder>();
+        services.AddSingleton<SenmlDecoder>();
+        services.AddSingleton<LineProtocolDecoder>();
         services.AddSingleton<MessageDecoder>();
         services.AddSingleton<QuarantineStore>();
         services.AddHostedService(sp => sp.GetRequiredService<QuarantineStore>());

@@ -20,8 +20,41 @@ public sealed class Delivery
     /// <summary>A delivery that needs no acknowledgement (tests, replays from the spool).</summary>
     public static Delivery None { get; } = new(null, null);
 
+    private Delivery? _parent;
+    private int _outstandingParts;
+
     /// <summary>Marks the message as durably handled; acknowledgements still leave in arrival order.</summary>
-    public void Complete() => Owner?.Complete(this);
+    public void Complete()
+    {
+        if (_parent is { } parent)
+        {
+            if (Interlocked.Decrement(ref parent._outstandingParts) == 0)
+            {
+                parent.Complete();
+            }
+
+            return;
+        }
+
+        Owner?.Complete(this);
+    }
+
+    /// <summary>
+    /// Splits the delivery into parts that travel separately (a gateway batch whose good children go to storage and bad
+    /// ones to quarantine); the message completes when the last part does.
+    /// </summary>
+    public IReadOnlyList<Delivery> Split(int parts)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(parts, 1);
+        _outstandingParts = parts;
+        var result = new Delivery[parts];
+        for (var i = 0; i < parts; i++)
+        {
+            result[i] = new Delivery(null, null) { _parent = this };
+        }
+
+        return result;
+    }
 }
 
 /// <summary>

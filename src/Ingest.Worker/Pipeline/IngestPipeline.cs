@@ -58,9 +58,31 @@ public sealed partial class IngestPipeline(
             result = DecodeResult.Failure(QuarantineReason.SchemaMismatch, $"decoder fault: {ex.GetType().Name}");
         }
 
-        if (result.IsSuccess)
+        if (result.IsSuccess && result.Rejections.Count == 0)
         {
             await channels.Sink.Writer.WriteAsync(new PendingMessage(message, result.Readings), CancellationToken.None);
+            return;
+        }
+
+        if (result.IsSuccess)
+        {
+            // Part stored, part quarantined: the message is acknowledged when both parts are durable.
+            var parts = message.Delivery.Split(result.Readings.Count > 0 ? 2 : 1);
+            foreach (var (rejection, i) in result.Rejections.Select((r, i) => (r, i)))
+            {
+                await quarantine.AddAsync(
+                    new QuarantineRecord(message.Topic, message.Payload, message.ReceivedAt, rejection.Reason, rejection.Detail, rejection.DeviceId)
+                    {
+                        Delivery = i == result.Rejections.Count - 1 ? parts[^1] : Delivery.None,
+                    },
+                    CancellationToken.None);
+            }
+
+            if (result.Readings.Count > 0)
+            {
+                await channels.Sink.Writer.WriteAsync(new PendingMessage(message with { Delivery = parts[0] }, result.Readings), CancellationToken.None);
+            }
+
             return;
         }
 

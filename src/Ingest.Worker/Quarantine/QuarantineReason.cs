@@ -45,6 +45,12 @@ public enum QuarantineReason
     /// <summary>The device is not in the registry and the registry is set to quarantine unknown devices.</summary>
     UnknownDevice,
 
+    /// <summary>The registry lists the device under another domain than the topic's.</summary>
+    RegistryMismatch,
+
+    /// <summary>A value comes in a unit that cannot be converted into its field's stored unit.</summary>
+    UnsupportedUnit,
+
     /// <summary>The content type or payload is in no format the worker reads.</summary>
     UnsupportedFormat,
 

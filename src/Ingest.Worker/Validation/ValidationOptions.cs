@@ -15,6 +15,10 @@ public sealed class ValidationOptions
     [Range(1, 1024)]
     public int MaxValuesPerMessage { get; set; } = 64;
 
+    /// <summary>Most child readings one gateway batch may carry.</summary>
+    [Range(1, 100_000)]
+    public int MaxReadingsPerBatch { get; set; } = 1_000;
+
     /// <summary>Longest device id or field name, in characters.</summary>
     [Range(8, 256)]
     public int MaxNameLength { get; set; } = 64;
@@ -28,6 +32,6 @@ public sealed class ValidationOptions
     public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How far behind the worker's clock a device timestamp may be (devices replaying a backlog).</summary>
-    [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]
+    [Range(typeof(TimeSpan), "00:01:00", "36500.00:00:00")]
     public TimeSpan MaxPastAge { get; set; } = TimeSpan.FromDays(30);
 }

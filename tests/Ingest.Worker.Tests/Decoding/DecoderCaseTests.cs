@@ -4,6 +4,8 @@ using Ingest.Worker.Hosting;
 using Ingest.Worker.Pipeline;
 using Ingest.Worker.Quarantine;
 using Ingest.Worker.Validation;
+using Ingest.Worker.Enrichment;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Ingest.Worker.Tests.Decoding;
@@ -21,8 +23,20 @@ public sealed class DecoderCaseTests
 
     public static TheoryData<string> Cases() => [.. Directory.GetDirectories(CasesRoot).Select(d => Path.GetFileName(d)!).Order()];
 
-    internal static MessageDecoder CreateSut() =>
-        new(Options.Create(new IngestOptions()), Options.Create(new ValidationOptions()), new PlatformJsonDecoder(Options.Create(new ValidationOptions())));
+    internal static MessageDecoder CreateSut(RegistryOptions? registry = null)
+    {
+        var limits = Options.Create(new ValidationOptions());
+        var devices = new DeviceRegistry(Options.Create(registry ?? new RegistryOptions()), TimeProvider.System, NullLogger<DeviceRegistry>.Instance);
+        if (devices.IsConfigured)
+        {
+            devices.Reload();
+        }
+
+        var json = new PlatformJsonDecoder(limits);
+        return new MessageDecoder(
+            Options.Create(new IngestOptions()), limits, json, new GatewayBatchDecoder(json, devices, limits), new SenmlDecoder(limits),
+            new LineProtocolDecoder(limits), new ReadingEnricher(devices));
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]

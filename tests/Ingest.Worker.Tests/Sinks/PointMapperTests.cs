@@ -6,6 +6,8 @@ namespace Ingest.Worker.Tests.Sinks;
 
 public sealed class PointMapperTests
 {
+    internal static string LineOf(Reading reading) => PointMapper.ToPoint(reading).ToLineProtocol();
+
     [Fact]
     public void ToPoint_Reading_MeasurementTagsFloatFieldsAndNanosecondTimestamp()
     {

@@ -1,0 +1,57 @@
+using Ingest.Worker.Decoding;
+using Ingest.Worker.Quarantine;
+
+namespace Ingest.Worker.Enrichment;
+
+/// <summary>
+/// Adds the registry's tags (zone, kind) to readings and applies the registry's word on where a device is: a known device
+/// takes its registered site; a device registered under another domain is refused; an unknown one is accepted or
+/// quarantined as configured. Thread-safe.
+/// </summary>
+public sealed class ReadingEnricher(DeviceRegistry registry)
+{
+    public const string ZoneTag = "zone";
+    public const string KindTag = "kind";
+
+    /// <summary>Returns the enriched reading, or null with the reason it must be quarantined.</summary>
+    public Reading? Enrich(Reading reading, out Rejection? rejection)
+    {
+        rejection = null;
+        if (!registry.IsConfigured)
+        {
+            return reading;
+        }
+
+        if (!registry.TryGet(reading.DeviceId, out var info))
+        {
+            if (registry.UnknownDevice == UnknownDevicePolicy.Quarantine)
+            {
+                rejection = new Rejection(QuarantineReason.UnknownDevice, $"device '{reading.DeviceId}' is not in the registry", reading.DeviceId);
+                return null;
+            }
+
+            return reading;
+        }
+
+        if (!string.Equals(info.Domain, reading.Measurement, StringComparison.Ordinal))
+        {
+            rejection = new Rejection(
+                QuarantineReason.RegistryMismatch,
+                $"device '{reading.DeviceId}' is registered as {info.Domain}, not {reading.Measurement}", reading.DeviceId);
+            return null;
+        }
+
+        var tags = new List<KeyValuePair<string, string>>(2);
+        if (info.Zone is not null)
+        {
+            tags.Add(new(ZoneTag, info.Zone));
+        }
+
+        if (info.Kind is not null)
+        {
+            tags.Add(new(KindTag, info.Kind));
+        }
+
+        return reading with { Site = info.Site, Tags = tags };
+    }
+}
