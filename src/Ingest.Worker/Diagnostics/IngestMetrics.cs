@@ -22,6 +22,12 @@ public sealed class IngestMetrics : IDisposable
     private long _receivedTotal;
     private long _writtenTotal;
     private long _batchesTotal;
+    private long _spooledTotal;
+    private long _replayedTotal;
+    private long _outagesTotal;
+    private long _recoveriesTotal;
+    private volatile int _influxAvailable = 1;
+    private readonly Counter<long> _spooled;
 
     public IngestMetrics(IMeterFactory meterFactory)
     {
@@ -31,6 +37,8 @@ public sealed class IngestMetrics : IDisposable
         _written = _meter.CreateCounter<long>("ingest.readings.written", "{reading}", "Readings accepted by InfluxDB");
         _writeRetries = _meter.CreateCounter<long>("ingest.write.retries", "{retry}", "Retried InfluxDB writes");
         _batchSize = _meter.CreateHistogram<double>("ingest.batch.size", "{reading}", "Readings per InfluxDB write");
+        _spooled = _meter.CreateCounter<long>("ingest.readings.spooled", "{reading}", "Readings kept in the disk spool while InfluxDB was away");
+        _meter.CreateObservableGauge("ingest.influx.available", () => _influxAvailable, description: "1 while InfluxDB accepts writes, 0 during an outage");
         _writeLatency = _meter.CreateHistogram<double>("ingest.write.duration", "s", "Duration of successful InfluxDB writes");
     }
 
@@ -78,6 +86,29 @@ public sealed class IngestMetrics : IDisposable
     }
 
     public void WriteRetried() => _writeRetries.Add(1);
+
+    public long SpooledTotal => Interlocked.Read(ref _spooledTotal);
+
+    public long ReplayedTotal => Interlocked.Read(ref _replayedTotal);
+
+    /// <summary>Times InfluxDB went away (a write failed after its retries) and came back.</summary>
+    public long OutagesTotal => Interlocked.Read(ref _outagesTotal);
+
+    public long RecoveriesTotal => Interlocked.Read(ref _recoveriesTotal);
+
+    public void BatchSpooled(int readings)
+    {
+        Interlocked.Add(ref _spooledTotal, readings);
+        _spooled.Add(readings);
+    }
+
+    public void SpoolReplayed(int readings) => Interlocked.Add(ref _replayedTotal, readings);
+
+    public void InfluxStateChanged(bool available)
+    {
+        Interlocked.Increment(ref available ? ref _recoveriesTotal : ref _outagesTotal);
+        _influxAvailable = available ? 1 : 0;
+    }
 
     public void Dispose() => _meter.Dispose();
 }

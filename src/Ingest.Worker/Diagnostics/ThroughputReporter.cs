@@ -30,7 +30,7 @@ public sealed partial class ThroughputReporter(
                 LogTotals(
                     received, (received - lastReceived) / interval.TotalSeconds,
                     written, (written - lastWritten) / interval.TotalSeconds,
-                    quarantined, tracker.PendingCount, sink.IsAvailable ? "up" : "DOWN");
+                    quarantined, tracker.PendingCount, sink.IsAvailable ? "up" : "DOWN", sink.SpoolBytes);
                 (lastReceived, lastWritten, lastQuarantined) = (received, written, quarantined);
             }
         }
@@ -40,6 +40,6 @@ public sealed partial class ThroughputReporter(
     }
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Information,
-        Message = "Messages received {Received} ({ReceiveRate:F0}/s), readings stored {Written} ({WriteRate:F0}/s), quarantined {Quarantined}, awaiting ack {Pending}, InfluxDB {InfluxState}")]
-    private partial void LogTotals(long received, double receiveRate, long written, double writeRate, long quarantined, int pending, string influxState);
+        Message = "Messages received {Received} ({ReceiveRate:F0}/s), readings stored {Written} ({WriteRate:F0}/s), quarantined {Quarantined}, awaiting ack {Pending}, InfluxDB {InfluxState}, spool {SpoolBytes} bytes")]
+    private partial void LogTotals(long received, double receiveRate, long written, double writeRate, long quarantined, int pending, string influxState, long spoolBytes);
 }

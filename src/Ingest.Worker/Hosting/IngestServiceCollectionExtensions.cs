@@ -4,6 +4,7 @@ using Ingest.Worker.Enrichment;
 using Ingest.Worker.Pipeline;
 using Ingest.Worker.Quarantine;
 using Ingest.Worker.Sinks.Influx;
+using Ingest.Worker.Sinks.Spool;
 using Ingest.Worker.Sources.Mqtt;
 using Ingest.Worker.Validation;
 using Microsoft.Extensions.DependencyInjection;
@@ -54,6 +55,8 @@ public static class IngestServiceCollectionExtensions
     {
         services.AddOptions<InfluxSinkOptions>().BindConfiguration(InfluxSinkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddInfluxResilience();
+        services.AddOptions<SpoolOptions>().BindConfiguration(SpoolOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<DiskSpool>();
         services.AddSingleton<InfluxWriter>();
         services.AddSingleton<InfluxSink>();
         services.AddHostedService(sp => sp.GetRequiredService<InfluxSink>());

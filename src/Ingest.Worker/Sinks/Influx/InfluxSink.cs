@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using InfluxDB.Client.Core.Exceptions;
-using InfluxDB.Client.Writes;
 using Ingest.Worker.Diagnostics;
 using Ingest.Worker.Pipeline;
 using Ingest.Worker.Quarantine;
+using Ingest.Worker.Sinks.Spool;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,15 +14,18 @@ namespace Ingest.Worker.Sinks.Influx;
 
 /// <summary>
 /// The storage stage. Gathers decoded messages into batches (by reading count or by the age of the first, whichever comes
-/// first), writes each batch through the <see cref="InfluxResilience.PipelineName"/> pipeline, and completes the messages'
-/// deliveries only after InfluxDB accepted them. Each write is a transaction with three outcomes:
-/// accepted → complete; rejected for content (400) → split to find the offending readings, quarantine only those;
-/// unavailable → keep the batch and retry with backoff until InfluxDB returns (the broker keeps the un-acknowledged rest).
-/// Single reader; batches are written in arrival order.
+/// first) and treats each write as a transaction with three outcomes:
+/// accepted by InfluxDB → complete the messages (they are acknowledged);
+/// rejected for content (400) → split to find the offending readings and quarantine only those;
+/// InfluxDB unavailable → append the batch to the <see cref="DiskSpool"/> (fsynced) and complete the messages; a replay
+/// loop writes the spool back, oldest first, when InfluxDB returns. While the spool holds anything, new batches go behind
+/// it, so readings reach InfluxDB in arrival order. When the spool is full, the stage waits instead of acknowledging:
+/// the channels behind it fill and the broker keeps the rest. Single reader; batches leave in arrival order.
 /// </summary>
 public sealed partial class InfluxSink(
     PipelineChannels channels,
     InfluxWriter writer,
+    DiskSpool spool,
     ResiliencePipelineProvider<string> pipelines,
     QuarantineStore quarantine,
     IngestMetrics metrics,
@@ -30,12 +33,17 @@ public sealed partial class InfluxSink(
     TimeProvider time,
     ILogger<InfluxSink> logger) : BackgroundService
 {
+    private const string SpoolTopic = "$spool";
     private readonly InfluxSinkOptions _options = options.Value;
     private readonly ResiliencePipeline _pipeline = pipelines.GetPipeline(InfluxResilience.PipelineName);
+    private readonly SemaphoreSlim _spooled = new(0);
     private volatile bool _available = true;
 
     /// <summary>False from the first failed write until the next successful one.</summary>
     public bool IsAvailable => _available;
+
+    /// <summary>Bytes of readings waiting in the spool.</summary>
+    public long SpoolBytes => spool.Bytes;
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -45,9 +53,13 @@ public sealed partial class InfluxSink(
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {
-            // Not fatal: the write loop waits for InfluxDB and creates the database when it answers.
-            LogUnavailable(_options.Url, ex.Message);
-            _available = false;
+            // Not fatal: batches go to the spool and the replay creates the database when InfluxDB answers.
+            MarkUnavailable(ex);
+        }
+
+        if (!spool.IsEmpty)
+        {
+            LogSpoolFound(spool.SegmentCount, spool.Bytes, spool.Directory);
         }
 
         await base.StartAsync(cancellationToken);
@@ -55,6 +67,7 @@ public sealed partial class InfluxSink(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var replay = ReplayAsync(stoppingToken);
         var reader = channels.Sink.Reader;
         var batch = new List<PendingMessage>(256);
         // Not cancelled by stoppingToken: the decode stage completes the channel on stop and the rest is drained.
@@ -80,16 +93,19 @@ public sealed partial class InfluxSink(
 
             try
             {
-                await WriteBatchAsync(batch, stoppingToken);
+                await StoreBatchAsync(batch, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                // Stopped while InfluxDB was away: these messages stay un-acknowledged and the broker redelivers them.
-                return;
+                // Stopped with the spool full: these messages stay un-acknowledged and the broker redelivers them.
+                break;
             }
 
             batch.Clear();
         }
+
+        _spooled.Release();
+        await replay;
     }
 
     private async Task<bool> WaitForMoreAsync(System.Threading.Channels.ChannelReader<PendingMessage> reader, TimeSpan remaining)
@@ -105,22 +121,73 @@ public sealed partial class InfluxSink(
         }
     }
 
-    private async Task WriteBatchAsync(List<PendingMessage> batch, CancellationToken cancellationToken)
+    private async Task StoreBatchAsync(List<PendingMessage> batch, CancellationToken cancellationToken)
     {
-        var entries = new List<(PointData Point, int Owner)>(batch.Count);
+        var lines = new List<string>(batch.Count);
+        var owners = new List<int>(batch.Count);
         for (var i = 0; i < batch.Count; i++)
         {
             foreach (var reading in batch[i].Readings)
             {
-                entries.Add((PointMapper.ToPoint(reading), i));
+                lines.Add(PointMapper.ToPoint(reading).ToLineProtocol());
+                owners.Add(i);
             }
         }
 
-        var rejected = new Dictionary<int, string>();
-        var started = Stopwatch.GetTimestamp();
-        await WriteEntriesAsync(entries, rejected, cancellationToken);
-        metrics.BatchWritten(entries.Count - rejected.Count, Stopwatch.GetElapsedTime(started));
+        if (spool.IsEmpty && _available)
+        {
+            var rejected = new Dictionary<int, string>();
+            var started = Stopwatch.GetTimestamp();
+            if (await TryWriteAsync(lines, owners, rejected, cancellationToken))
+            {
+                metrics.BatchWritten(lines.Count - rejected.Count, Stopwatch.GetElapsedTime(started));
+                await CompleteAsync(batch, rejected, cancellationToken);
+                return;
+            }
+        }
 
+        // InfluxDB is away (or the spool still drains): keep the batch on disk, then acknowledge it.
+        var bytes = lines.Sum(l => (long)l.Length + 1);
+        var waitingForRoom = false;
+        while (!spool.HasRoomFor(bytes))
+        {
+            if (!waitingForRoom)
+            {
+                waitingForRoom = true;
+                LogSpoolFull(spool.Bytes);
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), time, cancellationToken);
+        }
+
+        await AppendToSpoolAsync(lines, cancellationToken);
+        metrics.BatchSpooled(lines.Count);
+        _spooled.Release();
+        await CompleteAsync(batch, new Dictionary<int, string>(), cancellationToken);
+    }
+
+    private async Task AppendToSpoolAsync(List<string> lines, CancellationToken cancellationToken)
+    {
+        var backoff = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            try
+            {
+                await spool.AppendAsync(lines, cancellationToken);
+                return;
+            }
+            catch (IOException ex)
+            {
+                // A failing disk: hold the batch un-acknowledged and keep trying; nothing is dropped.
+                LogSpoolWriteFailed(ex, spool.Directory);
+                await Task.Delay(backoff, time, cancellationToken);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));
+            }
+        }
+    }
+
+    private async Task CompleteAsync(List<PendingMessage> batch, Dictionary<int, string> rejected, CancellationToken cancellationToken)
+    {
         for (var i = 0; i < batch.Count; i++)
         {
             var message = batch[i].Message;
@@ -142,43 +209,97 @@ public sealed partial class InfluxSink(
         }
     }
 
-    private async Task WriteEntriesAsync(List<(PointData Point, int Owner)> entries, Dictionary<int, string> rejected, CancellationToken cancellationToken)
+    /// <summary>
+    /// One write with the resilience pipeline's quick retries. True when InfluxDB answered for every line (accepted, or
+    /// rejected for content, in which case <paramref name="rejected"/> names the owners of the bad lines); false when it
+    /// is unavailable.
+    /// </summary>
+    private async Task<bool> TryWriteAsync(List<string> lines, List<int> owners, Dictionary<int, string> rejected, CancellationToken cancellationToken)
     {
-        var points = entries.ConvertAll(e => e.Point);
-        var backoff = TimeSpan.FromMilliseconds(200);
-        while (true)
+        try
         {
-            try
+            await _pipeline.ExecuteAsync(static async (state, ct) => await state.writer.WriteAsync(state.lines, ct), (writer, lines), cancellationToken);
+            MarkAvailable();
+            return true;
+        }
+        catch (Exception ex) when (ex is BadRequestException or RequestEntityTooLargeException)
+        {
+            MarkAvailable();
+            if (lines.Count == 1)
             {
-                await _pipeline.ExecuteAsync(static async (state, ct) => await state.writer.WriteAsync(state.points, ct), (writer, points), cancellationToken);
-                MarkAvailable();
-                return;
+                rejected[owners[0]] = $"InfluxDB rejected the reading: {ex.Message}";
+                return true;
             }
-            catch (Exception ex) when (ex is BadRequestException or RequestEntityTooLargeException)
+
+            // Split until only the offending lines are left; the accepted ones are idempotent rewrites.
+            var half = lines.Count / 2;
+            return await TryWriteAsync(lines.GetRange(0, half), owners.GetRange(0, half), rejected, cancellationToken)
+                && await TryWriteAsync(lines.GetRange(half, lines.Count - half), owners.GetRange(half, owners.Count - half), rejected, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            MarkUnavailable(ex);
+            if (ex is NotFoundException)
             {
-                MarkAvailable();
-                if (entries.Count == 1)
+                await TryEnsureDatabaseAsync(cancellationToken);
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>Writes the spool back to InfluxDB, oldest segment first, waiting with backoff while it is away.</summary>
+    private async Task ReplayAsync(CancellationToken stoppingToken)
+    {
+        var backoff = TimeSpan.FromMilliseconds(200);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            if (!spool.TryPeekOldest(out var segment))
+            {
+                try
                 {
-                    rejected[entries[0].Owner] = $"InfluxDB rejected the reading: {ex.Message}";
+                    await _spooled.WaitAsync(stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
                     return;
                 }
 
-                // Split until only the offending readings are left; the accepted ones are idempotent rewrites.
-                var half = entries.Count / 2;
-                await WriteEntriesAsync(entries.GetRange(0, half), rejected, cancellationToken);
-                await WriteEntriesAsync(entries.GetRange(half, entries.Count - half), rejected, cancellationToken);
-                return;
+                continue;
             }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+
+            try
             {
-                MarkUnavailable(ex);
-                if (ex is NotFoundException)
+                var lines = await spool.ReadAsync(segment, stoppingToken);
+                var owners = Enumerable.Range(0, lines.Count).ToList();
+                var rejected = new Dictionary<int, string>();
+                var started = Stopwatch.GetTimestamp();
+                if (!await TryWriteAsync(lines, owners, rejected, stoppingToken))
                 {
-                    await TryEnsureDatabaseAsync(cancellationToken);
+                    await Task.Delay(backoff, time, stoppingToken);
+                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));
+                    continue;
                 }
 
-                await Task.Delay(backoff, time, cancellationToken);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));
+                foreach (var (line, error) in rejected.Select(r => (lines[r.Key], r.Value)))
+                {
+                    await quarantine.AddAsync(
+                        new QuarantineRecord(SpoolTopic, System.Text.Encoding.UTF8.GetBytes(line), time.GetUtcNow(), QuarantineReason.RejectedByStore, error),
+                        stoppingToken);
+                }
+
+                metrics.BatchWritten(lines.Count - rejected.Count, Stopwatch.GetElapsedTime(started));
+                metrics.SpoolReplayed(lines.Count);
+                spool.Delete(segment);
+                backoff = TimeSpan.FromMilliseconds(200);
+                if (spool.IsEmpty)
+                {
+                    LogSpoolDrained();
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
             }
         }
     }
@@ -191,7 +312,7 @@ public sealed partial class InfluxSink(
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            // Still away; the write loop goes on waiting.
+            // Still away; the spool holds the readings meanwhile.
         }
     }
 
@@ -200,7 +321,8 @@ public sealed partial class InfluxSink(
         if (!_available)
         {
             _available = true;
-            LogAvailable(_options.Url);
+            metrics.InfluxStateChanged(available: true);
+            LogAvailable(_options.Url, spool.SegmentCount);
         }
     }
 
@@ -209,14 +331,34 @@ public sealed partial class InfluxSink(
         if (_available)
         {
             _available = false;
+            metrics.InfluxStateChanged(available: false);
             LogUnavailable(_options.Url, ex.Message);
         }
     }
 
+    public override void Dispose()
+    {
+        _spooled.Dispose();
+        base.Dispose();
+    }
+
     [LoggerMessage(EventId = 400, Level = LogLevel.Warning,
-        Message = "InfluxDB at {Url} is unavailable ({Error}); holding readings un-acknowledged and retrying")]
+        Message = "InfluxDB at {Url} is unavailable ({Error}); keeping readings in the spool and retrying")]
     private partial void LogUnavailable(Uri url, string error);
 
-    [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "InfluxDB at {Url} is available; writing")]
-    private partial void LogAvailable(Uri url);
+    [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "InfluxDB at {Url} is available again; replaying {Segments} spooled batch(es)")]
+    private partial void LogAvailable(Uri url, int segments);
+
+    [LoggerMessage(EventId = 402, Level = LogLevel.Information, Message = "Spool drained: every spooled reading is in InfluxDB")]
+    private partial void LogSpoolDrained();
+
+    [LoggerMessage(EventId = 403, Level = LogLevel.Warning,
+        Message = "Spool is full ({Bytes} bytes): no longer acknowledging new messages; the broker keeps them until InfluxDB returns")]
+    private partial void LogSpoolFull(long bytes);
+
+    [LoggerMessage(EventId = 404, Level = LogLevel.Error, Message = "Cannot write to the spool in {Directory}; holding the batch")]
+    private partial void LogSpoolWriteFailed(Exception exception, string directory);
+
+    [LoggerMessage(EventId = 405, Level = LogLevel.Information, Message = "Found {Segments} spooled batch(es) ({Bytes} bytes) in {Directory}; replaying")]
+    private partial void LogSpoolFound(int segments, long bytes, string directory);
 }

@@ -42,9 +42,12 @@ public sealed class InfluxWriter : IDisposable
         _writeApi = _client.GetWriteApiAsync();
     }
 
-    /// <summary>Writes the points in one request; throws InfluxDB.Client's typed exceptions on failure.</summary>
-    public Task WriteAsync(List<PointData> points, CancellationToken cancellationToken) =>
-        _writeApi.WritePointsAsync(points, _options.EffectiveBucket, _options.Org, cancellationToken);
+    /// <summary>
+    /// Writes line-protocol records (built by <see cref="PointData.ToLineProtocol"/>, nanosecond timestamps) in one request;
+    /// throws InfluxDB.Client's typed exceptions on failure.
+    /// </summary>
+    public Task WriteAsync(List<string> lines, CancellationToken cancellationToken) =>
+        _writeApi.WriteRecordsAsync(lines, WritePrecision.Ns, _options.EffectiveBucket, _options.Org, cancellationToken);
 
     public Task<bool> PingAsync() => _client.PingAsync();
 
