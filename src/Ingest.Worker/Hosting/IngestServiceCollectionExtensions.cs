@@ -35,6 +35,7 @@ public static class IngestServiceCollectionExtensions
         services.AddOptions<QuarantineOptions>().BindConfiguration(QuarantineOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<PipelineChannels>();
         services.AddSingleton<DeliveryTracker>();
+        services.AddSingleton<SequenceTracker>();
         services.AddOptions<RegistryOptions>().BindConfiguration(RegistryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<DeviceRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<DeviceRegistry>());
@@ -60,7 +61,7 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<InfluxWriter>();
         services.AddSingleton<InfluxSink>();
         services.AddHostedService(sp => sp.GetRequiredService<InfluxSink>());
-        services.AddHostedService<ThroughputReporter>();
+        services.AddHostedService<StatusReporter>();
         return services;
     }
 
@@ -69,6 +70,7 @@ public static class IngestServiceCollectionExtensions
     {
         services.AddOptions<MqttSourceOptions>().BindConfiguration(MqttSourceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<MqttSource>();
+        services.AddSingleton<IMqttPublisher>(sp => sp.GetRequiredService<MqttSource>());
         services.AddHostedService(sp => sp.GetRequiredService<MqttSource>());
         return services;
     }

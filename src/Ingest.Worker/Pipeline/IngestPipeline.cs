@@ -17,6 +17,7 @@ public sealed partial class IngestPipeline(
     PipelineChannels channels,
     MessageDecoder decoder,
     QuarantineStore quarantine,
+    SequenceTracker sequences,
     IOptions<IngestOptions> ingest,
     ILogger<IngestPipeline> logger) : BackgroundService
 {
@@ -56,6 +57,14 @@ public sealed partial class IngestPipeline(
         {
             LogDecoderFault(ex, message.Topic);
             result = DecodeResult.Failure(QuarantineReason.SchemaMismatch, $"decoder fault: {ex.GetType().Name}");
+        }
+
+        foreach (var reading in result.Readings)
+        {
+            if (reading.Sequence is { } seq)
+            {
+                sequences.Observe(reading.DeviceId, seq);
+            }
         }
 
         if (result.IsSuccess && result.Rejections.Count == 0)

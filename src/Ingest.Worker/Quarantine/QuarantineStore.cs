@@ -1,8 +1,11 @@
+using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Threading.Channels;
+using Ingest.Contracts;
 using Ingest.Worker.Diagnostics;
 using Ingest.Worker.Hosting;
+using Ingest.Worker.Sources.Mqtt;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -25,11 +28,21 @@ public sealed partial class QuarantineStore : BackgroundService
     private readonly string _directory;
     private readonly long[] _sinceLastLog = new long[Enum.GetValues<QuarantineReason>().Length];
     private readonly DateTimeOffset[] _lastLogged = new DateTimeOffset[Enum.GetValues<QuarantineReason>().Length];
+    private readonly IMqttPublisher? _publisher;
+    private readonly Topics _topics;
+    private readonly ArrayBufferWriter<byte> _buffer = new(4096);
     private FileStream? _file;
 
     public QuarantineStore(
-        IOptions<QuarantineOptions> options, IOptions<IngestOptions> ingest, IngestMetrics metrics, TimeProvider time, ILogger<QuarantineStore> logger)
+        IOptions<QuarantineOptions> options,
+        IOptions<IngestOptions> ingest,
+        IngestMetrics metrics,
+        IEnumerable<IMqttPublisher> publishers,
+        TimeProvider time,
+        ILogger<QuarantineStore> logger)
     {
+        _publisher = publishers.FirstOrDefault();
+        _topics = new Topics(ingest.Value.TopicRoot);
         _options = options.Value;
         _metrics = metrics;
         _time = time;
@@ -103,34 +116,57 @@ public sealed partial class QuarantineStore : BackgroundService
     private async Task WriteGroupAsync(List<QuarantineRecord> group)
     {
         var file = OpenFile();
-        using (var writer = new Utf8JsonWriter(file, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        var lines = new List<ReadOnlyMemory<byte>>(group.Count);
+        _buffer.ResetWrittenCount();
+        using (var writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             foreach (var record in group)
             {
-                writer.WriteStartObject();
-                writer.WriteString("time", record.ReceivedAt.UtcDateTime);
-                writer.WriteString("reason", record.Reason.ToString());
-                writer.WriteString("detail", record.Detail);
-                writer.WriteString("topic", record.Topic);
-                if (record.DeviceId is not null)
-                {
-                    writer.WriteString("device", record.DeviceId);
-                }
-
-                writer.WriteNumber("payloadLength", record.Payload.Length);
-                var kept = record.Payload.Length <= _options.MaxPayloadBytesKept
-                    ? record.Payload.Span
-                    : record.Payload.Span[.._options.MaxPayloadBytesKept];
-                writer.WriteBase64String("payload", kept);
-                writer.WriteEndObject();
+                var start = _buffer.WrittenCount;
+                WriteRecord(writer, record);
                 writer.Flush();
                 writer.Reset();
-                file.WriteByte((byte)'\n');
+                lines.Add(new ReadOnlyMemory<byte>(_buffer.WrittenSpan[start..].ToArray()));
             }
+        }
+
+        foreach (var line in lines)
+        {
+            await file.WriteAsync(line);
+            file.WriteByte((byte)'\n');
         }
 
         await file.FlushAsync();
         file.Flush(flushToDisk: true);
+
+        if (_publisher is not null)
+        {
+            // The file is the durable record; the dead-letter topic is for people and tools watching live (QoS 0).
+            for (var i = 0; i < group.Count; i++)
+            {
+                await _publisher.TryPublishAsync(_topics.DeadLetter(group[i].Reason.ToString()), lines[i], atLeastOnce: false, CancellationToken.None);
+            }
+        }
+    }
+
+    private void WriteRecord(Utf8JsonWriter writer, QuarantineRecord record)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("time", record.ReceivedAt.UtcDateTime);
+        writer.WriteString("reason", record.Reason.ToString());
+        writer.WriteString("detail", record.Detail);
+        writer.WriteString("topic", record.Topic);
+        if (record.DeviceId is not null)
+        {
+            writer.WriteString("device", record.DeviceId);
+        }
+
+        writer.WriteNumber("payloadLength", record.Payload.Length);
+        var kept = record.Payload.Length <= _options.MaxPayloadBytesKept
+            ? record.Payload.Span
+            : record.Payload.Span[.._options.MaxPayloadBytesKept];
+        writer.WriteBase64String("payload", kept);
+        writer.WriteEndObject();
     }
 
     private FileStream OpenFile()

@@ -18,7 +18,7 @@ namespace Ingest.Worker.Sources.Mqtt;
 /// readings are stored or quarantined. Reconnects on its own (MQTTnet 5 has no managed client: a timer loop pings and
 /// reconnects, as in MQTTnet's Client_Connection_Samples). On stop it drains what it holds before disconnecting.
 /// </summary>
-public sealed partial class MqttSource : BackgroundService
+public sealed partial class MqttSource : BackgroundService, IMqttPublisher
 {
     private readonly PipelineChannels _channels;
     private readonly DeliveryTracker _tracker;
@@ -188,6 +188,30 @@ public sealed partial class MqttSource : BackgroundService
         catch (System.Threading.Channels.ChannelClosedException)
         {
             // Stopping: the message stays un-acknowledged and comes back with the next session.
+        }
+    }
+
+    public async Task<bool> TryPublishAsync(string topic, ReadOnlyMemory<byte> payload, bool atLeastOnce, CancellationToken cancellationToken)
+    {
+        if (!_client.IsConnected)
+        {
+            return false;
+        }
+
+        try
+        {
+            var message = new MqttApplicationMessageBuilder()
+                .WithTopic(topic)
+                .WithPayload(payload.ToArray())
+                .WithContentType("application/json")
+                .WithQualityOfServiceLevel(atLeastOnce ? MqttQualityOfServiceLevel.AtLeastOnce : MqttQualityOfServiceLevel.AtMostOnce)
+                .Build();
+            var result = await _client.PublishAsync(message, cancellationToken);
+            return result.IsSuccess;
+        }
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException)
+        {
+            return false;
         }
     }
 
