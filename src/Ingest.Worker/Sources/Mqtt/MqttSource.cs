@@ -60,6 +60,11 @@ public sealed partial class MqttSource : BackgroundService, IMqttPublisher
     /// <summary>True while the session with the broker is up.</summary>
     public bool IsConnected => _client.IsConnected;
 
+    /// <summary>True once connected with the subscriptions in place (granted now, or kept by the broker's session).</summary>
+    public bool IsReady => _ready && _client.IsConnected;
+
+    private volatile bool _ready;
+
     /// <summary>The subscriptions, with the shared-group prefix when one is configured.</summary>
     public IReadOnlyList<string> Filters =>
     [
@@ -141,6 +146,7 @@ public sealed partial class MqttSource : BackgroundService, IMqttPublisher
                 }
             }
 
+            _ready = true;
             LogConnected(_options.Host, _options.Port, _options.ClientId, result.IsSessionPresent, string.Join(", ", Filters));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -159,6 +165,7 @@ public sealed partial class MqttSource : BackgroundService, IMqttPublisher
     private Task OnDisconnectedAsync(MqttClientDisconnectedEventArgs e)
     {
         // Failed attempts raise this too, with ClientWasConnected=false; only a lost session is a state change.
+        _ready = false;
         if (e.ClientWasConnected && !_stopping)
         {
             _connectFailureLogged = false;

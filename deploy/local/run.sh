@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The main job on one machine: MQTT broker, InfluxDB, ingest worker, dashboard and (unless BN_SIM=0) a simulated fleet.
+# Installs what is missing, starts everything on loopback with its data in a fresh run folder, prints where each
+# endpoint is, and stops everything it started on Ctrl-C.
+#   BN_MQTT_PORT (1883)  BN_INFLUX_PORT (8086)  BN_DASHBOARD_PORT (5080)  BN_SIM (1)  BN_RUN_DIR (a new temp folder)
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$BN_ROOT"
+
+bn_require_dotnet
+bn_require_packages mosquitto mosquitto-clients influxdb influxdb-client
+
+MQTT_PORT=$(bn_pick_port MQTT 1883 "${BN_MQTT_PORT:-}")
+INFLUX_PORT=$(bn_pick_port InfluxDB 8086 "${BN_INFLUX_PORT:-}")
+DASHBOARD_PORT=$(bn_pick_port dashboard 5080 "${BN_DASHBOARD_PORT:-}")
+RUN_DIR=${BN_RUN_DIR:-$(mktemp -d /tmp/bn-run.XXXXXX)}
+mkdir -p "$RUN_DIR"
+
+trap 'echo; bn_log "stopping everything this run started"; bn_stop_all' EXIT
+trap 'exit 130' INT TERM
+
+bn_log "building (Release)"
+dotnet build Ingest.slnx -c Release -nologo -v q -clp:NoSummary >"$RUN_DIR/build.log" 2>&1 \
+  || { tail -n 30 "$RUN_DIR/build.log"; bn_die "build failed (full log: $RUN_DIR/build.log)"; }
+
+bn_log "starting mosquitto on 127.0.0.1:$MQTT_PORT"
+bn_start_mosquitto "$RUN_DIR/mosquitto" "$MQTT_PORT"
+bn_log "starting influxd on 127.0.0.1:$INFLUX_PORT"
+bn_start_influxd "$RUN_DIR/influxdb" "$INFLUX_PORT"
+
+REGISTRY="$RUN_DIR/devices.csv"
+export DOTNET_ENVIRONMENT=Development
+export Mqtt__Host=127.0.0.1 Mqtt__Port=$MQTT_PORT
+export Influx__Url=http://127.0.0.1:$INFLUX_PORT Influx__Api=V1 Influx__Database=telemetry
+
+if [ "${BN_SIM:-1}" != "0" ]; then
+  # The simulator writes the registry of the fleet it simulates, so the worker enriches with the same sites.
+  bn_log "starting the simulated fleet"
+  dotnet src/DeviceSim/bin/Release/net10.0/DeviceSim.dll run --host 127.0.0.1 --port "$MQTT_PORT" \
+    --air 20 --water 10 --meters 30 --interval 5s --duration 24h --registry-out "$REGISTRY" \
+    >"$RUN_DIR/sim.log" 2>&1 &
+  BN_PIDS+=($!)
+  bn_wait_for "the simulator's device registry" 30 test -s "$REGISTRY"
+fi
+
+bn_log "starting the ingest worker"
+(
+  export Ingest__DataDirectory="$RUN_DIR/worker"
+  [ -s "$REGISTRY" ] && export Registry__Path="$REGISTRY"
+  exec dotnet src/Ingest.Worker/bin/Release/net10.0/Ingest.Worker.dll
+) > >(tee -a "$RUN_DIR/worker.log" | sed -u 's/^/[worker] /') 2>&1 &
+BN_PIDS+=($!)
+WORKER_PID=$!
+
+bn_log "starting the dashboard on 127.0.0.1:$DASHBOARD_PORT"
+dotnet src/Ingest.Dashboard/bin/Release/net10.0/Ingest.Dashboard.dll --urls "http://127.0.0.1:$DASHBOARD_PORT" \
+  >"$RUN_DIR/dashboard.log" 2>&1 &
+BN_PIDS+=($!)
+bn_wait_for "the dashboard on 127.0.0.1:$DASHBOARD_PORT" 60 curl -sf "http://127.0.0.1:$DASHBOARD_PORT/health"
+
+cat <<INFO
+
+  Bắc Ninh telemetry — local run
+  ────────────────────────────────────────────────────────────────────────
+  MQTT broker     mqtt://127.0.0.1:$MQTT_PORT   (topics bn/{domain}/{site}/{device}/telemetry)
+  InfluxDB        http://127.0.0.1:$INFLUX_PORT  (database telemetry)
+                  influx -port $INFLUX_PORT -database telemetry -execute "SELECT * FROM air ORDER BY time DESC LIMIT 5"
+  Dashboard       http://127.0.0.1:$DASHBOARD_PORT   health: http://127.0.0.1:$DASHBOARD_PORT/health/ready
+  Simulator       $([ "${BN_SIM:-1}" != "0" ] && echo "20 air, 10 water, 30 meters every 5 s (log: $RUN_DIR/sim.log)" || echo "off (BN_SIM=0)")
+  Run folder      $RUN_DIR  (worker.log, dashboard.log, quarantine and spool under worker/)
+  Try it          mosquitto_pub -p $MQTT_PORT -q 1 -t bn/air/tien-son/air-ts-0001/telemetry \\
+                    -m '{"id":"air-ts-0001","ts":"'\$(date -u +%FT%T.000Z)'","seq":1,"values":{"pm25":42.5,"pm10":80}}'
+  Ctrl-C stops everything this script started.
+  ────────────────────────────────────────────────────────────────────────
+
+INFO
+
+wait "$WORKER_PID"

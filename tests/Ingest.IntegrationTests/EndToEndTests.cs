@@ -1,0 +1,184 @@
+using System.Globalization;
+using Ingest.Contracts;
+using Ingest.IntegrationTests.Infrastructure;
+using Ingest.Worker.Pipeline;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Ingest.IntegrationTests;
+
+/// <summary>
+/// Device → MQTT → worker → InfluxDB, with a real mosquitto, a real influxd 1.6.7 (v1 /write) and a real
+/// victoria-metrics (v2 /api/v2/write), all started on free loopback ports by the test.
+/// </summary>
+public sealed class EndToEndTests : IAsyncLifetime
+{
+    private const int Devices = 100;
+    private const int PerDevice = 100;
+    private MosquittoServer _mqtt = null!;
+    private InfluxServer _influx = null!;
+    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("bn-e2e-").FullName;
+
+    public async ValueTask InitializeAsync()
+    {
+        _mqtt = await MosquittoServer.StartAsync();
+        _influx = await InfluxServer.StartAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _mqtt.DisposeAsync();
+        await _influx.DisposeAsync();
+        Directory.Delete(_dataDirectory, recursive: true);
+    }
+
+    [Fact]
+    public async Task Publish_10000ReadingsFrom100Devices_ExactlyThosePointsInInfluxV1()
+    {
+        var root = WorkerSettings.UniqueName("e2e");
+        var topics = new Topics(root);
+        var fleet = TestFleet.Create(topics, Devices, PerDevice, TestFleet.RecentStart());
+        await using var worker = await WorkerHost.StartAsync(
+            WorkerSettings.For(_mqtt, _influx.BaseUri, root, root, Path.Combine(_dataDirectory, root)), TestContext.Current.CancellationToken);
+        await using var publisher = await TestPublisher.ConnectAsync(_mqtt.Host, _mqtt.Port, $"pub-{root}", TestContext.Current.CancellationToken);
+        await WaitForSubscriptionAsync(worker);
+
+        await publisher.PublishAllAsync(fleet.Select(f => (f.Topic, f.Payload)), window: 200, TestContext.Current.CancellationToken);
+
+        await Eventually.HoldsAsync(
+            async () => await CountAllAsync(root) == fleet.Count, TimeSpan.FromSeconds(60),
+            () => $"stored {worker.Metrics.WrittenTotal} of {fleet.Count}, quarantined {worker.Metrics.QuarantinedTotal}");
+        var stored = new Dictionary<(string, string, long), (string Site, Dictionary<string, double> Values)>();
+        foreach (var measurement in Domains.Telemetry)
+        {
+            foreach (var series in await _influx.QueryAsync(root, $"SELECT * FROM \"{measurement}\" GROUP BY \"device\", \"site\""))
+            {
+                foreach (var row in series.Rows)
+                {
+                    var values = new Dictionary<string, double>();
+                    for (var c = 1; c < series.Columns.Count; c++)
+                    {
+                        if (row[c].ValueKind == System.Text.Json.JsonValueKind.Number)
+                        {
+                            values[series.Columns[c]] = row[c].GetDouble();
+                        }
+                    }
+
+                    stored[(series.Name, series.Tags["device"], row[0].GetInt64())] = (series.Tags["site"], values);
+                }
+            }
+        }
+
+        Assert.Equal(fleet.Count, stored.Count);
+        foreach (var (_, _, expected) in fleet)
+        {
+            var key = (expected.Measurement, expected.Device, expected.Timestamp.ToUnixTimeMilliseconds() * 1_000_000);
+            Assert.True(stored.TryGetValue(key, out var point), $"missing {key}");
+            Assert.Equal(expected.Site, point.Site);
+            Assert.Equal(expected.Values.OrderBy(v => v.Key), point.Values.OrderBy(v => v.Key));
+        }
+
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(worker.Services.GetRequiredService<DeliveryTracker>().PendingCount == 0), TimeSpan.FromSeconds(10),
+            () => "every message acknowledged");
+        Assert.Equal(0, worker.Metrics.QuarantinedTotal);
+    }
+
+    [Fact]
+    public async Task Publish_MalformedBetweenValid_QuarantinedWithReasonAndTheRestStored()
+    {
+        var root = WorkerSettings.UniqueName("bad");
+        var topics = new Topics(root);
+        var fleet = TestFleet.Create(topics, 10, 20, TestFleet.RecentStart());
+        var settings = WorkerSettings.For(_mqtt, _influx.BaseUri, root, root, Path.Combine(_dataDirectory, root));
+        await using var worker = await WorkerHost.StartAsync(settings, TestContext.Current.CancellationToken);
+        await using var publisher = await TestPublisher.ConnectAsync(_mqtt.Host, _mqtt.Port, $"pub-{root}", TestContext.Current.CancellationToken);
+        await WaitForSubscriptionAsync(worker);
+        var bad = new (string Topic, byte[] Payload)[]
+        {
+            (topics.Telemetry("air", "s", "air-x"), "not json"u8.ToArray()),
+            (topics.Telemetry("air", "s", "air-x"), """{"values":{"pm25":1}}"""u8.ToArray()),
+            (topics.Telemetry("air", "s", "air-x"), """{"id":"air-y","values":{"pm25":1}}"""u8.ToArray()),
+            (topics.Telemetry("air", "s", "air-x"), """{"id":"air-x","values":{"pm25":"x"}}"""u8.ToArray()),
+            (topics.Telemetry("air", "s", "air-x"), """{"id":"air-x","values":{"pm25":NaN}}"""u8.ToArray()),
+            (topics.Telemetry("air", "s", "air-x"), """{"id":"air-x","ts":"later","values":{"pm25":1}}"""u8.ToArray()),
+        };
+        var messages = fleet.Select(f => (f.Topic, f.Payload)).ToList();
+        for (var i = 0; i < bad.Length; i++)
+        {
+            messages.Insert(i * 30, bad[i]);
+        }
+
+        await publisher.PublishAllAsync(messages, window: 50, TestContext.Current.CancellationToken);
+
+        await Eventually.HoldsAsync(
+            async () => await CountAllAsync(root) == fleet.Count && worker.Metrics.QuarantinedTotal == bad.Length, TimeSpan.FromSeconds(30),
+            () => $"stored {worker.Metrics.WrittenTotal} of {fleet.Count}, quarantined {worker.Metrics.QuarantinedTotal} of {bad.Length}");
+        var quarantineFile = Directory.GetFiles(Path.Combine(_dataDirectory, root, "quarantine"), "*.jsonl").Single();
+        var reasons = File.ReadAllLines(quarantineFile).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("reason").GetString());
+        Assert.Equal(
+            ["InvalidJson", "MissingDeviceId", "DeviceIdMismatch", "InvalidValue", "NonFiniteValue", "InvalidTimestamp"],
+            reasons);
+    }
+
+    [Fact]
+    public async Task Publish_ThroughV2WriteApi_PointsReadBackFromVictoriaMetrics()
+    {
+        await using var vm = await VictoriaMetricsServer.StartAsync();
+        var root = WorkerSettings.UniqueName("v2");
+        var topics = new Topics(root);
+        var fleet = TestFleet.Create(topics, Devices, PerDevice, TestFleet.RecentStart());
+        var settings = WorkerSettings.For(_mqtt, vm.BaseUri, root, root, Path.Combine(_dataDirectory, root));
+        settings["Influx:Api"] = "V2";
+        settings["Influx:Token"] = "test-token";
+        settings["Influx:Bucket"] = "telemetry";
+        await using var worker = await WorkerHost.StartAsync(settings, TestContext.Current.CancellationToken);
+        await using var publisher = await TestPublisher.ConnectAsync(_mqtt.Host, _mqtt.Port, $"pub-{root}", TestContext.Current.CancellationToken);
+        await WaitForSubscriptionAsync(worker);
+
+        await publisher.PublishAllAsync(fleet.Select(f => (f.Topic, f.Payload)), window: 200, TestContext.Current.CancellationToken);
+
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(worker.Metrics.WrittenTotal == fleet.Count), TimeSpan.FromSeconds(60),
+            () => $"written {worker.Metrics.WrittenTotal} of {fleet.Count}");
+        var expectedSamples = fleet.Sum(f => f.Point.Values.Count);
+        IReadOnlyList<VmSeries> series = [];
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                await vm.FlushAsync();
+                series = await vm.ExportAsync("{__name__=~\"(air|water|meter)_.*\"}");
+                return series.Sum(s => s.Values.Count) == expectedSamples;
+            },
+            TimeSpan.FromSeconds(30),
+            () => $"exported {series.Sum(s => s.Values.Count)} of {expectedSamples} samples");
+        var exported = series
+            .SelectMany(s => s.Values.Zip(s.Timestamps, (v, t) => (Name: s.Labels["__name__"], Device: s.Labels["device"], Site: s.Labels["site"], Time: t, Value: v)))
+            .ToDictionary(x => (x.Name, x.Device, x.Time));
+        foreach (var (_, _, expected) in fleet)
+        {
+            foreach (var (field, value) in expected.Values)
+            {
+                var key = ($"{expected.Measurement}_{field}", expected.Device, expected.Timestamp.ToUnixTimeMilliseconds());
+                Assert.True(exported.TryGetValue(key, out var sample), $"missing {key}");
+                Assert.Equal(value, sample.Value);
+                Assert.Equal(expected.Site, sample.Site);
+            }
+        }
+    }
+
+    private async Task<long> CountAllAsync(string database)
+    {
+        long total = 0;
+        foreach (var (measurement, field) in new[] { ("air", Fields.Pm25), ("water", Fields.Ph), ("meter", Fields.Voltage) })
+        {
+            total += await _influx.CountAsync(database, measurement, field);
+        }
+
+        return total;
+    }
+
+    private static Task WaitForSubscriptionAsync(WorkerHost worker) =>
+        Eventually.HoldsAsync(
+            () => Task.FromResult(worker.Services.GetRequiredService<Ingest.Worker.Sources.Mqtt.MqttSource>().IsReady),
+            TimeSpan.FromSeconds(15), () => "worker connected and subscribed");
+}

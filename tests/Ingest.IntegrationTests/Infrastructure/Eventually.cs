@@ -1,0 +1,19 @@
+namespace Ingest.IntegrationTests.Infrastructure;
+
+public static class Eventually
+{
+    /// <summary>Polls <paramref name="condition"/> until it holds or <paramref name="timeout"/> passes; then fails with <paramref name="because"/>.</summary>
+    public static async Task HoldsAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> because)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"not within {timeout.TotalSeconds:F0} s: {because()}");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+}
