@@ -44,6 +44,12 @@ public sealed class Topics(string root = Topics.DefaultRoot)
 
     public string DeadLetter(string reason) => $"{Root}/deadletter/{reason}";
 
+    /// <summary>Subscription filter for every alert event.</summary>
+    public string AlertFilter => $"{Root}/alerts/#";
+
+    /// <summary>Where the dashboard sends acknowledgements of open alerts (<see cref="AlertAcknowledgement"/>).</summary>
+    public string AlertAcknowledge => $"{Root}/commands/alerts/ack";
+
     /// <summary>Parses a device topic; false for anything outside the scheme (wrong root, level count, empty level, unknown suffix).</summary>
     public bool TryParse(string topic, out DeviceTopic parsed)
     {
