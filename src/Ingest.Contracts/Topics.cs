@@ -44,6 +44,12 @@ public sealed class Topics(string root = Topics.DefaultRoot)
 
     public string DeadLetter(string reason) => $"{Root}/deadletter/{reason}";
 
+    /// <summary>A station's current AQI, retained (<see cref="AqiUpdate"/>).</summary>
+    public string Aqi(string site, string deviceId) => $"{Root}/aqi/{site}/{deviceId}";
+
+    /// <summary>Subscription filter for every station's AQI.</summary>
+    public string AqiFilter => $"{Root}/aqi/#";
+
     /// <summary>Subscription filter for every alert event.</summary>
     public string AlertFilter => $"{Root}/alerts/#";
 
