@@ -84,7 +84,7 @@ bn_wait_for() {
 bn_start_mosquitto() {
   local dir=$1 port=$2
   mkdir -p "$dir"
-  bn_fill "$BN_ROOT/deploy/local/mosquitto.conf.template" "$dir/mosquitto.conf" "PORT=$port" "DATA_DIR=$dir"
+  bn_fill "$BN_ROOT/deploy/local/mosquitto.conf.template" "$dir/mosquitto.conf" "PORT=$port" "DATA_DIR=$dir" "USER=$(id -un)"
   /usr/sbin/mosquitto -c "$dir/mosquitto.conf" >>"$dir/mosquitto.out" 2>&1 &
   BN_PIDS+=($!)
   bn_wait_for "mosquitto on 127.0.0.1:$port" 15 bash -c "(exec 3<>/dev/tcp/127.0.0.1/$port)"

@@ -166,18 +166,9 @@ public sealed class EndToEndTests : IAsyncLifetime
         }
     }
 
-    private async Task<long> CountAllAsync(string database)
-    {
-        long total = 0;
-        foreach (var (measurement, field) in new[] { ("air", Fields.Pm25), ("water", Fields.Ph), ("meter", Fields.Voltage) })
-        {
-            total += await _influx.CountAsync(database, measurement, field);
-        }
+    private Task<long> CountAllAsync(string database) => TestFleet.CountStoredAsync(_influx, database);
 
-        return total;
-    }
-
-    private static Task WaitForSubscriptionAsync(WorkerHost worker) =>
+    internal static Task WaitForSubscriptionAsync(WorkerHost worker) =>
         Eventually.HoldsAsync(
             () => Task.FromResult(worker.Services.GetRequiredService<Ingest.Worker.Sources.Mqtt.MqttSource>().IsReady),
             TimeSpan.FromSeconds(15), () => "worker connected and subscribed");

@@ -8,8 +8,19 @@ namespace Ingest.IntegrationTests;
 public sealed class TestPublisher : IAsyncDisposable
 {
     private readonly IMqttClient _client;
+    private readonly MqttClientOptions _options;
+    private readonly SemaphoreSlim _reconnect = new(1);
 
-    private TestPublisher(IMqttClient client) => _client = client;
+    private TestPublisher(IMqttClient client, MqttClientOptions options)
+    {
+        _client = client;
+        _options = options;
+    }
+
+    /// <summary>Publishes that had to be sent again after the broker went away (each may be a duplicate downstream).</summary>
+    public int Republished => _republished;
+
+    private int _republished;
 
     public static async Task<TestPublisher> ConnectAsync(string host, int port, string clientId, CancellationToken cancellationToken)
     {
@@ -17,7 +28,7 @@ public sealed class TestPublisher : IAsyncDisposable
         var options = new MqttClientOptionsBuilder().WithTcpServer(host, port).WithClientId(clientId).WithCleanStart(true).Build();
         var result = await client.ConnectAsync(options, cancellationToken);
         Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
-        return new TestPublisher(client);
+        return new TestPublisher(client, options);
     }
 
     /// <summary>Publishes every message at QoS 1, at most <paramref name="window"/> in flight; fails on any refused publish.</summary>
@@ -34,6 +45,10 @@ public sealed class TestPublisher : IAsyncDisposable
         await Task.WhenAll(inFlight);
     }
 
+    /// <summary>
+    /// Publishes until the broker acknowledges (PUBACK), reconnecting when it went away: a device's behaviour at QoS 1.
+    /// Bounded: gives up after a minute without success.
+    /// </summary>
     private async Task PublishOneAsync(string topic, byte[] payload, SemaphoreSlim gate, CancellationToken cancellationToken)
     {
         try
@@ -43,12 +58,58 @@ public sealed class TestPublisher : IAsyncDisposable
                 .WithPayload(payload)
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                 .Build();
-            var result = await _client.PublishAsync(message, cancellationToken);
-            Assert.True(result.IsSuccess, $"publish to {topic} refused: {result.ReasonCode}");
+            var deadline = DateTime.UtcNow.AddMinutes(1);
+            while (true)
+            {
+                try
+                {
+                    var result = await _client.PublishAsync(message, cancellationToken);
+                    Assert.True(result.IsSuccess, $"publish to {topic} refused: {result.ReasonCode}");
+                    return;
+                }
+                catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException && DateTime.UtcNow < deadline
+                    && !cancellationToken.IsCancellationRequested)
+                {
+                    Interlocked.Increment(ref _republished);
+                    await ReconnectAsync(cancellationToken);
+                }
+            }
         }
         finally
         {
             gate.Release();
+        }
+    }
+
+    private async Task ReconnectAsync(CancellationToken cancellationToken)
+    {
+        await _reconnect.WaitAsync(cancellationToken);
+        try
+        {
+            while (!_client.IsConnected)
+            {
+                try
+                {
+                    var result = await _client.ConnectAsync(_options, cancellationToken);
+                    if (result.ResultCode == MqttClientConnectResultCode.Success)
+                    {
+                        return;
+                    }
+                }
+                catch (MQTTnet.Exceptions.MqttCommunicationException)
+                {
+                }
+                catch (InvalidOperationException)
+                {
+                    // "Not allowed to connect while connect/disconnect is pending": the client is still tearing down.
+                }
+
+                await Task.Delay(200, cancellationToken);
+            }
+        }
+        finally
+        {
+            _reconnect.Release();
         }
     }
 
@@ -60,6 +121,7 @@ public sealed class TestPublisher : IAsyncDisposable
         }
 
         _client.Dispose();
+        _reconnect.Dispose();
     }
 }
 
@@ -71,6 +133,41 @@ public static class TestFleet
         DateTimeOffset.FromUnixTimeSeconds(TimeProvider.System.GetUtcNow().ToUnixTimeSeconds() - 3600);
 
     public sealed record Expected(string Measurement, string Device, string Site, DateTimeOffset Timestamp, IReadOnlyDictionary<string, double> Values);
+
+    /// <summary>Readings of a <see cref="Create"/> fleet stored in <paramref name="database"/> (one field each domain always has).</summary>
+    public static async Task<long> CountStoredAsync(Infrastructure.InfluxServer influx, string database)
+    {
+        long total = 0;
+        foreach (var (measurement, field) in new[] { (Domains.Air, Fields.Pm25), (Domains.Water, Fields.Ph), (Domains.Meter, Fields.Voltage) })
+        {
+            total += await influx.CountAsync(database, measurement, field);
+        }
+
+        return total;
+    }
+
+    /// <summary>For a failure message: which of the expected points are missing, as a count and a time range.</summary>
+    public static async Task<string> DescribeMissingAsync(
+        Infrastructure.InfluxServer influx, string database, IEnumerable<(string Topic, byte[] Payload, Expected Point)> fleet)
+    {
+        var stored = new HashSet<(string, long)>();
+        foreach (var (measurement, field) in new[] { (Domains.Air, Fields.Pm25), (Domains.Water, Fields.Ph), (Domains.Meter, Fields.Voltage) })
+        {
+            foreach (var series in await influx.QueryAsync(database, $"SELECT \"{field}\", device FROM \"{measurement}\""))
+            {
+                foreach (var row in series.Rows)
+                {
+                    stored.Add((row[2].GetString()!, row[0].GetInt64() / 1_000_000));
+                }
+            }
+        }
+
+        var missing = fleet.Select(f => f.Point).Where(p => !stored.Contains((p.Device, p.Timestamp.ToUnixTimeMilliseconds()))).ToList();
+        return missing.Count == 0
+            ? "none missing"
+            : $"{missing.Count} missing, device times {missing.Min(p => p.Timestamp):HH:mm:ss.fff}..{missing.Max(p => p.Timestamp):HH:mm:ss.fff}, "
+              + $"{missing.Select(p => p.Device).Distinct().Count()} devices";
+    }
 
     /// <summary><paramref name="devices"/> devices across the three domains, each publishing <paramref name="perDevice"/> readings a second apart.</summary>
     public static List<(string Topic, byte[] Payload, Expected Point)> Create(Topics topics, int devices, int perDevice, DateTimeOffset start)

@@ -106,7 +106,9 @@ public sealed class InfluxServer : IAsyncDisposable
             s.GetProperty("name").GetString()!,
             s.TryGetProperty("tags", out var tags) ? tags.EnumerateObject().ToDictionary(t => t.Name, t => t.Value.GetString()!) : new Dictionary<string, string>(),
             [.. s.GetProperty("columns").EnumerateArray().Select(c => c.GetString()!)],
-            [.. s.GetProperty("values").EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.Clone()).ToArray())]))];
+            s.TryGetProperty("values", out var values)
+                ? [.. values.EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.Clone()).ToArray())]
+                : []))];
     }
 
     /// <summary><c>SELECT count(field) FROM measurement</c>: 0 when there is nothing yet.</summary>

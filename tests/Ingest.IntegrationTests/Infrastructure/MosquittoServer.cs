@@ -17,6 +17,7 @@ public sealed class MosquittoServer : IAsyncDisposable
         {
             ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["DATA_DIR"] = directory,
+            ["USER"] = System.Environment.UserName,
         }));
         _process = new ServerProcess("/usr/sbin/mosquitto", Path.Combine(directory, "mosquitto.out"), "-c", config);
     }

@@ -20,6 +20,9 @@ public sealed class ServerProcess : IAsyncDisposable
         LogFile = logFile;
     }
 
+    /// <summary>Environment variables set for the process (configuration of a .NET host, for instance).</summary>
+    public Dictionary<string, string> Environment { get; } = [];
+
     public string LogFile { get; }
 
     public bool IsRunning => _process is { HasExited: false };
@@ -40,6 +43,11 @@ public sealed class ServerProcess : IAsyncDisposable
         foreach (var argument in _arguments)
         {
             info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in Environment)
+        {
+            info.Environment[key] = value;
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {_fileName}");
