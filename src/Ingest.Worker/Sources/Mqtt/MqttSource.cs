@@ -162,10 +162,19 @@ public sealed partial class MqttSource : BackgroundService, IMqttPublisher
         }
     }
 
+    private long _connectionGeneration;
+
     private Task OnDisconnectedAsync(MqttClientDisconnectedEventArgs e)
     {
         // Failed attempts raise this too, with ClientWasConnected=false; only a lost session is a state change.
         _ready = false;
+        if (e.ClientWasConnected)
+        {
+            // Messages of the lost connection must not be acknowledged on the next one: packet ids are per connection,
+            // so a late PUBACK could acknowledge a different message the broker resends. The broker redelivers them.
+            Interlocked.Increment(ref _connectionGeneration);
+        }
+
         if (e.ClientWasConnected && !_stopping)
         {
             _connectFailureLogged = false;
@@ -186,7 +195,8 @@ public sealed partial class MqttSource : BackgroundService, IMqttPublisher
 
         _metrics.MessageReceived();
         var message = e.ApplicationMessage;
-        var delivery = _tracker.Track(e.AcknowledgeAsync);
+        var generation = Volatile.Read(ref _connectionGeneration);
+        var delivery = _tracker.Track(ct => generation == Volatile.Read(ref _connectionGeneration) ? e.AcknowledgeAsync(ct) : Task.CompletedTask);
         var raw = new RawMessage(message.Topic, message.Payload.ToArray(), message.ContentType, _time.GetUtcNow(), delivery);
         try
         {
