@@ -82,9 +82,10 @@ public sealed class SenmlDecoder(IOptions<ValidationOptions> options)
                     return DecodeResult.Failure(QuarantineReason.InvalidTimestamp, "a SenML time is out of range");
                 }
 
-                var time = seconds <= RelativeTimeLimit
-                    ? receivedAt.AddTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond))
-                    : DateTimeOffset.UnixEpoch.AddTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond));
+                // Rounded to the microsecond: a double holds an epoch time to about 0.2 µs, so finer digits are noise,
+                // and 1795586403.123 must become exactly .123000 (the same point as the JSON document's "….123Z").
+                var ticks = (long)Math.Round(seconds * 1_000_000) * (TimeSpan.TicksPerMillisecond / 1000);
+                var time = seconds <= RelativeTimeLimit ? receivedAt.AddTicks(ticks) : DateTimeOffset.UnixEpoch.AddTicks(ticks);
                 if (PlatformJsonDecoder.CheckSkew(time, receivedAt, _limits) is { } skewed)
                 {
                     return skewed;

@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Ingest.Contracts;
+using Ingest.IntegrationTests.Infrastructure;
+using Ingest.Worker.Quarantine;
+
+namespace Ingest.IntegrationTests;
+
+/// <summary>
+/// 10,000 malformed or hostile messages interleaved with 10,000 valid ones: every valid reading stored, every bad message
+/// quarantined with the reason its kind deserves, and the worker's throughput on the valid ones compared with a clean run
+/// of the same 10,000 (printed, not asserted: speed is for benchmarks). Both runs drain the same kind of backlog: the
+/// messages wait in the broker for the worker's persistent session, then one worker is started and timed until done.
+/// </summary>
+public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int Devices = 100;
+    private const int PerDevice = 100;
+    private MosquittoServer _mqtt = null!;
+    private InfluxServer _influx = null!;
+    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("bn-hostile-").FullName;
+
+    public async ValueTask InitializeAsync()
+    {
+        _mqtt = await MosquittoServer.StartAsync();
+        _influx = await InfluxServer.StartAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _mqtt.DisposeAsync();
+        await _influx.DisposeAsync();
+        Directory.Delete(_dataDirectory, recursive: true);
+    }
+
+    [Fact]
+    public async Task TenThousandHostileAmongTenThousandValid_ValidStored_EachBadQuarantinedWithItsReason()
+    {
+        var clean = await DrainAsync("clean", hostile: false);
+        var dirty = await DrainAsync("hostile", hostile: true);
+
+        var ratio = dirty.ValidPerSecond / clean.ValidPerSecond;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"clean run: {Devices * PerDevice} valid in {clean.Elapsed.TotalSeconds:F2} s ({clean.ValidPerSecond:F0} valid/s); "
+            + $"hostile run: {Devices * PerDevice} valid + {dirty.Bad} bad in {dirty.Elapsed.TotalSeconds:F2} s ({dirty.ValidPerSecond:F0} valid/s); "
+            + $"throughput on valid readings with hostile input = {ratio:P0} of the clean run"));
+    }
+
+    private sealed record Drain(TimeSpan Elapsed, double ValidPerSecond, int Bad);
+
+    private async Task<Drain> DrainAsync(string name, bool hostile)
+    {
+        var root = WorkerSettings.UniqueName(name[..3]);
+        var topics = new Topics(root);
+        var fleet = TestFleet.Create(topics, Devices, PerDevice, TestFleet.RecentStart());
+        var registry = Path.Combine(_dataDirectory, $"{root}-devices.csv");
+        await File.WriteAllLinesAsync(registry,
+            ["id,domain,site", .. fleet.Select(f => f.Point).DistinctBy(p => p.Device).Select(p => $"{p.Device},{p.Measurement},{p.Site}")],
+            TestContext.Current.CancellationToken);
+        var settings = WorkerSettings.For(_mqtt, _influx.BaseUri, root, root, Path.Combine(_dataDirectory, root));
+        settings["Registry:Path"] = registry;
+        settings["Registry:UnknownDevice"] = "Quarantine";
+        settings["Ingest:ReportInterval"] = "00:00:30";
+
+        // Create the worker's persistent session and subscription, then let the backlog build up in the broker.
+        await using (var first = await WorkerHost.StartAsync(settings, TestContext.Current.CancellationToken))
+        {
+            await EndToEndTests.WaitForSubscriptionAsync(first);
+        }
+
+        var bad = hostile ? HostileMessages(topics, fleet.Select(f => f.Point).ToList()) : [];
+        var messages = fleet.Select(f => (f.Topic, f.Payload)).ToList();
+        for (var i = 0; i < bad.Count; i++)
+        {
+            messages.Insert(Math.Min(messages.Count, i * 2 + 1), (bad[i].Topic, bad[i].Payload));
+        }
+
+        await using (var publisher = await TestPublisher.ConnectAsync(_mqtt.Host, _mqtt.Port, $"pub-{root}", TestContext.Current.CancellationToken))
+        {
+            await publisher.PublishAllAsync(messages, window: 200, TestContext.Current.CancellationToken);
+        }
+
+        var clock = Stopwatch.StartNew();
+        await using var worker = await WorkerHost.StartAsync(settings, TestContext.Current.CancellationToken);
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(worker.Metrics.WrittenTotal >= fleet.Count && worker.Metrics.QuarantinedTotal >= bad.Count),
+            TimeSpan.FromSeconds(120),
+            () => $"written {worker.Metrics.WrittenTotal} of {fleet.Count}, quarantined {worker.Metrics.QuarantinedTotal} of {bad.Count}");
+        var elapsed = clock.Elapsed;
+
+        Assert.True(fleet.Count == await TestFleet.CountStoredAsync(_influx, root),
+            $"written {worker.Metrics.WrittenTotal}, stored {await TestFleet.CountStoredAsync(_influx, root)}: {await TestFleet.DescribeMissingAsync(_influx, root, fleet)}");
+        foreach (var group in bad.GroupBy(b => b.Reason))
+        {
+            Assert.True(
+                worker.Metrics.Quarantined(group.Key) == group.Count(),
+                $"{group.Key}: quarantined {worker.Metrics.Quarantined(group.Key)}, sent {group.Count()}");
+        }
+
+        Assert.Equal(bad.Count, worker.Metrics.QuarantinedTotal);
+        var quarantined = 0;
+        await Eventually.HoldsAsync(
+            () =>
+            {
+                var folder = Path.Combine(_dataDirectory, root, "quarantine");
+                quarantined = Directory.Exists(folder) ? Directory.GetFiles(folder, "*.jsonl").Sum(f => File.ReadLines(f).Count()) : 0;
+                return Task.FromResult(quarantined == bad.Count);
+            },
+            TimeSpan.FromSeconds(30), () => $"{quarantined} of {bad.Count} records in the quarantine files");
+        return new Drain(elapsed, fleet.Count / elapsed.TotalSeconds, bad.Count);
+    }
+
+    /// <summary>10,000 bad messages of eight kinds, deterministic for a seed, each with the reason it must be quarantined for.</summary>
+    private static List<(string Topic, byte[] Payload, QuarantineReason Reason)> HostileMessages(Topics topics, List<TestFleet.Expected> valid)
+    {
+        var random = new Random(1459);
+        var devices = valid.DistinctBy(p => p.Device).ToList();
+        var now = TestFleet.RecentStart().AddHours(1);
+        var result = new List<(string, byte[], QuarantineReason)>(10_000);
+        TestFleet.Expected Victim() => devices[random.Next(devices.Count)];
+        string Topic(TestFleet.Expected d) => topics.Telemetry(d.Measurement, d.Site, d.Device);
+        string Ts(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+        for (var i = 0; i < 2_000; i++)
+        {
+            // Random bytes: not JSON, not line protocol (the first byte is no ASCII letter).
+            var bytes = new byte[random.Next(1, 512)];
+            random.NextBytes(bytes);
+            bytes[0] = (byte)random.Next(0x80, 0x100);
+            result.Add((Topic(Victim()), bytes, QuarantineReason.InvalidJson));
+        }
+
+        for (var i = 0; i < 20; i++)
+        {
+            var d = Victim();
+            var big = Encoding.UTF8.GetBytes($"{{\"id\":\"{d.Device}\",\"values\":{{\"pm25\":1}},\"pad\":\"{new string('x', 1 << 20)}\"}}");
+            result.Add((Topic(d), big, QuarantineReason.PayloadTooLarge));
+        }
+
+        for (var i = 0; i < 980; i++)
+        {
+            var d = Victim();
+            var depth = random.Next(70, 400);
+            var nested = $"{{\"id\":\"{d.Device}\",\"values\":{{\"pm25\":{new string('[', depth)}1{new string(']', depth)}}}}}";
+            result.Add((Topic(d), Encoding.UTF8.GetBytes(nested), QuarantineReason.InvalidJson));
+        }
+
+        for (var i = 0; i < 1_500; i++)
+        {
+            var d = Victim();
+            result.Add((Topic(d), Encoding.UTF8.GetBytes($"{{\"id\":\"{d.Device}\",\"ts\":\"{Ts(now)}\",\"values\":{{\"pm25\":\"high\"}}}}"), QuarantineReason.InvalidValue));
+        }
+
+        for (var i = 0; i < 1_500; i++)
+        {
+            var d = Victim();
+            var value = (i % 3) switch { 0 => "NaN", 1 => "Infinity", _ => "-Infinity" };
+            result.Add((Topic(d), Encoding.UTF8.GetBytes($"{{\"id\":\"{d.Device}\",\"ts\":\"{Ts(now)}\",\"values\":{{\"pm25\":{value}}}}}"), QuarantineReason.NonFiniteValue));
+        }
+
+        for (var i = 0; i < 1_500; i++)
+        {
+            // A device speaking for another: the payload names a different (real) device than the topic.
+            var d = Victim();
+            var other = devices[(devices.IndexOf(d) + 1) % devices.Count];
+            result.Add((Topic(d), Encoding.UTF8.GetBytes($"{{\"id\":\"{other.Device}\",\"ts\":\"{Ts(now)}\",\"values\":{{\"pm25\":5}}}}"), QuarantineReason.DeviceIdMismatch));
+        }
+
+        for (var i = 0; i < 1_500; i++)
+        {
+            var device = $"air-rogue-{i:D4}";
+            result.Add((topics.Telemetry(Domains.Air, "site-0", device),
+                Encoding.UTF8.GetBytes($"{{\"id\":\"{device}\",\"ts\":\"{Ts(now)}\",\"values\":{{\"pm25\":5}}}}"), QuarantineReason.UnknownDevice));
+        }
+
+        for (var i = 0; i < 1_000; i++)
+        {
+            var d = Victim();
+            var ts = i % 2 == 0 ? now.AddDays(1) : now.AddYears(-5);
+            result.Add((Topic(d), Encoding.UTF8.GetBytes($"{{\"id\":\"{d.Device}\",\"ts\":\"{Ts(ts)}\",\"values\":{{\"pm25\":5}}}}"), QuarantineReason.TimestampOutOfRange));
+        }
+
+        // Interleave the kinds too, so no stretch of the stream is all one kind.
+        return [.. result.OrderBy(_ => random.Next())];
+    }
+}
