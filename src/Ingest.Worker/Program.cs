@@ -1,6 +1,11 @@
 using Ingest.Worker.Hosting;
 
-var builder = Host.CreateApplicationBuilder(args);
+// Content root is the app's folder, so appsettings.json is found whatever the working directory is.
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+{
+    Args = args,
+    ContentRootPath = AppContext.BaseDirectory,
+});
 
 builder.Services
     .AddIngestDefaults()
