@@ -110,15 +110,7 @@ public sealed partial class MqttSource : BackgroundService, IMqttPublisher
                 .WithKeepAlivePeriod(_options.KeepAlive)
                 .WithReceiveMaximum((ushort)_options.ReceiveMaximum)
                 .WithTimeout(TimeSpan.FromSeconds(10));
-            if (!string.IsNullOrEmpty(_options.Username))
-            {
-                builder = builder.WithCredentials(_options.Username, _options.Password);
-            }
-
-            if (_options.UseTls)
-            {
-                builder = builder.WithTlsOptions(o => o.UseTls());
-            }
+            builder = builder.WithSecurity(_options);
 
             var result = await _client.ConnectAsync(builder.Build(), cancellationToken);
             if (result.ResultCode != MqttClientConnectResultCode.Success)

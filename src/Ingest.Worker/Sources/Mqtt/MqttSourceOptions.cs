@@ -27,6 +27,12 @@ public sealed class MqttSourceOptions : IValidatableObject
 
     public bool UseTls { get; set; }
 
+    /// <summary>PEM or DER file of the CA the broker's certificate must chain to; empty: the system trust store.</summary>
+    public string? CaCertificatePath { get; set; }
+
+    /// <summary>The name expected in the broker's certificate when it differs from <see cref="Host"/>.</summary>
+    public string? TlsHost { get; set; }
+
     /// <summary>How long the broker keeps the session while the worker is away. Must be &gt; 0 for a persistent session.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "49710.00:00:00")]
     public TimeSpan SessionExpiry { get; set; } = TimeSpan.FromDays(1);
@@ -44,6 +50,16 @@ public sealed class MqttSourceOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (!string.IsNullOrEmpty(CaCertificatePath) && !File.Exists(CaCertificatePath))
+        {
+            yield return new ValidationResult($"Mqtt:CaCertificatePath: no file at {CaCertificatePath}", [nameof(CaCertificatePath)]);
+        }
+
+        if (!string.IsNullOrEmpty(Username) && string.IsNullOrEmpty(Password))
+        {
+            yield return new ValidationResult("Mqtt:Password is required with Mqtt:Username (set it from the environment: Mqtt__Password)", [nameof(Password)]);
+        }
+
         if (!string.IsNullOrEmpty(SharedGroup) && SharedGroup.IndexOfAny(['/', '+', '#']) >= 0)
         {
             yield return new ValidationResult("Mqtt:SharedGroup must not contain '/', '+' or '#'", [nameof(SharedGroup)]);
