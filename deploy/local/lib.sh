@@ -81,6 +81,19 @@ bn_wait_for() {
   done
 }
 
+# Raises this shell's open-file limit (inherited by mosquitto, the worker and the simulator) as far as allowed: every
+# device connection is a socket in both the simulator and the broker (10,000 devices need > 10,000 descriptors each).
+bn_raise_fd_limit() {
+  local hard
+  hard=$(ulimit -Hn)
+  if [ "$hard" != "unlimited" ] && [ "$hard" -lt 65536 ] && [ "$(id -u)" -eq 0 ]; then
+    ulimit -Hn 65536 2>/dev/null && hard=65536
+  fi
+  ulimit -n "$hard" 2>/dev/null || true
+  [ "$(ulimit -n)" = "unlimited" ] || [ "$(ulimit -n)" -ge 20000 ] \
+    || bn_log "open-file limit is $(ulimit -n): fewer than 10,000 per-device connections will fit"
+}
+
 bn_start_mosquitto() {
   local dir=$1 port=$2
   mkdir -p "$dir"

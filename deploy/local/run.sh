@@ -2,7 +2,9 @@
 # The main job on one machine: MQTT broker, InfluxDB, ingest worker, dashboard and (unless BN_SIM=0) a simulated fleet.
 # Installs what is missing, starts everything on loopback with its data in a fresh run folder, prints where each
 # endpoint is, and stops everything it started on Ctrl-C.
-#   BN_MQTT_PORT (1883)  BN_INFLUX_PORT (8086)  BN_DASHBOARD_PORT (5080)  BN_SIM (1)  BN_RUN_DIR (a new temp folder)
+#   BN_MQTT_PORT (1883)  BN_INFLUX_PORT (8086)  BN_DASHBOARD_PORT (5080)  BN_WORKER_PORT (9464: worker metrics, health)
+#   BN_SIM (1)  BN_RUN_DIR (a new temp folder)
+#   BN_BUILD (1; 0 uses the binaries already built)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$BN_ROOT"
@@ -13,15 +15,21 @@ bn_require_packages mosquitto mosquitto-clients influxdb influxdb-client
 MQTT_PORT=$(bn_pick_port MQTT 1883 "${BN_MQTT_PORT:-}")
 INFLUX_PORT=$(bn_pick_port InfluxDB 8086 "${BN_INFLUX_PORT:-}")
 DASHBOARD_PORT=$(bn_pick_port dashboard 5080 "${BN_DASHBOARD_PORT:-}")
+WORKER_PORT=$(bn_pick_port "worker metrics" 9464 "${BN_WORKER_PORT:-}")
 RUN_DIR=${BN_RUN_DIR:-$(mktemp -d /tmp/bn-run.XXXXXX)}
 mkdir -p "$RUN_DIR"
 
 trap 'echo; bn_log "stopping everything this run started"; bn_stop_all' EXIT
 trap 'exit 130' INT TERM
 
-bn_log "building (Release)"
-dotnet build Ingest.slnx -c Release -nologo -v q -clp:NoSummary >"$RUN_DIR/build.log" 2>&1 \
-  || { tail -n 30 "$RUN_DIR/build.log"; bn_die "build failed (full log: $RUN_DIR/build.log)"; }
+# Thousands of simulated devices each hold a socket in the simulator and in mosquitto: lift the open-file limit.
+bn_raise_fd_limit
+
+if [ "${BN_BUILD:-1}" != "0" ]; then
+  bn_log "building (Release)"
+  dotnet build Ingest.slnx -c Release -nologo -v q -clp:NoSummary >"$RUN_DIR/build.log" 2>&1 \
+    || { tail -n 30 "$RUN_DIR/build.log"; bn_die "build failed (full log: $RUN_DIR/build.log)"; }
+fi
 
 bn_log "starting mosquitto on 127.0.0.1:$MQTT_PORT"
 bn_start_mosquitto "$RUN_DIR/mosquitto" "$MQTT_PORT"
@@ -46,6 +54,8 @@ fi
 bn_log "starting the ingest worker"
 (
   export Ingest__DataDirectory="$RUN_DIR/worker"
+  # Metrics and health on loopback; human-readable log lines here (JSON is the default when output is not a terminal).
+  export Urls="http://127.0.0.1:$WORKER_PORT" Logging__Console__FormatterName=simple
   [ -s "$REGISTRY" ] && export Registry__Path="$REGISTRY"
   exec dotnet src/Ingest.Worker/bin/Release/net10.0/Ingest.Worker.dll
 ) > >(tee -a "$RUN_DIR/worker.log" | sed -u 's/^/[worker] /') 2>&1 &
@@ -65,6 +75,7 @@ cat <<INFO
   MQTT broker     mqtt://127.0.0.1:$MQTT_PORT   (topics bn/{domain}/{site}/{device}/telemetry)
   InfluxDB        http://127.0.0.1:$INFLUX_PORT  (database telemetry)
                   influx -port $INFLUX_PORT -database telemetry -execute "SELECT * FROM air ORDER BY time DESC LIMIT 5"
+  Worker          metrics: http://127.0.0.1:$WORKER_PORT/metrics   health: http://127.0.0.1:$WORKER_PORT/health/ready
   Dashboard       http://127.0.0.1:$DASHBOARD_PORT   health: http://127.0.0.1:$DASHBOARD_PORT/health/ready
   Simulator       $([ "${BN_SIM:-1}" != "0" ] && echo "20 air, 10 water, 30 meters every 5 s (log: $RUN_DIR/sim.log)" || echo "off (BN_SIM=0)")
   Run folder      $RUN_DIR  (worker.log, dashboard.log, quarantine and spool under worker/)

@@ -1,16 +1,20 @@
 using Ingest.Worker.Hosting;
 
 // Content root is the app's folder, so appsettings.json is found whatever the working directory is.
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
 {
     Args = args,
     ContentRootPath = AppContext.BaseDirectory,
 });
 
+builder.Logging.AddIngestConsole(builder.Configuration);
 builder.Services
     .AddIngestDefaults()
     .AddIngestPipeline()
     .AddInfluxSink()
-    .AddMqttSource();
+    .AddMqttSource()
+    .AddIngestObservability();
 
-await builder.Build().RunAsync();
+var app = builder.Build();
+app.MapIngestOperations();
+await app.RunAsync();

@@ -34,13 +34,23 @@ public sealed class IngestMetrics : IDisposable
         _meter = meterFactory.Create(MeterName);
         _received = _meter.CreateCounter<long>("ingest.messages.received", "{message}", "MQTT messages taken from the broker");
         _quarantined = _meter.CreateCounter<long>("ingest.messages.quarantined", "{message}", "Messages or readings quarantined, by reason");
-        _written = _meter.CreateCounter<long>("ingest.readings.written", "{reading}", "Readings accepted by InfluxDB");
+        _written = _meter.CreateCounter<long>("ingest.readings.stored", "{reading}", "Readings accepted by InfluxDB");
         _writeRetries = _meter.CreateCounter<long>("ingest.write.retries", "{retry}", "Retried InfluxDB writes");
         _batchSize = _meter.CreateHistogram<double>("ingest.batch.size", "{reading}", "Readings per InfluxDB write");
         _spooled = _meter.CreateCounter<long>("ingest.readings.spooled", "{reading}", "Readings kept in the disk spool while InfluxDB was away");
         _meter.CreateObservableGauge("ingest.influx.available", () => _influxAvailable, description: "1 while InfluxDB accepts writes, 0 during an outage");
         _writeLatency = _meter.CreateHistogram<double>("ingest.write.duration", "s", "Duration of successful InfluxDB writes");
     }
+
+    /// <summary>Whether the last InfluxDB write succeeded (false from a failed write after its retries until one succeeds).</summary>
+    public bool InfluxAvailable => _influxAvailable == 1;
+
+    /// <summary>Gauges read from other parts at collection time (spool depth, sequence counts): registered by the host.</summary>
+    public void Observe<T>(string name, Func<T> read, string? unit, string description)
+        where T : struct => _meter.CreateObservableGauge(name, read, unit, description);
+
+    public void ObserveCounter<T>(string name, Func<T> read, string? unit, string description)
+        where T : struct => _meter.CreateObservableCounter(name, read, unit, description);
 
     public long ReceivedTotal => Interlocked.Read(ref _receivedTotal);
 

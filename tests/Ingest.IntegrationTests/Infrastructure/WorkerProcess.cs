@@ -20,7 +20,13 @@ public sealed class WorkerProcess : IAsyncDisposable
         }
 
         _process.Environment["DOTNET_ENVIRONMENT"] = "Test";
+        // Its own operations port (metrics, health), so worker processes of tests running side by side never collide.
+        OperationsUrl = new Uri($"http://127.0.0.1:{FreePort.Next()}/");
+        _process.Environment["Urls"] = OperationsUrl.ToString().TrimEnd('/');
     }
+
+    /// <summary>Base address of the worker's <c>/metrics</c>, <c>/health/live</c> and <c>/health/ready</c>.</summary>
+    public Uri OperationsUrl { get; }
 
     public string Log => _process.Tail();
 

@@ -15,4 +15,8 @@ public sealed class SpoolOptions
     /// </summary>
     [Range(1024 * 1024, long.MaxValue)]
     public long MaxBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>Share of <see cref="MaxBytes"/> above which <c>/health/ready</c> reports the spool as a problem.</summary>
+    [Range(0.1, 1.0)]
+    public double HighWaterFraction { get; set; } = 0.8;
 }
