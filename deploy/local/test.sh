@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$BN_ROOT"
 
 bn_require_dotnet
-bn_require_packages mosquitto mosquitto-clients influxdb influxdb-client victoria-metrics
+bn_require_packages mosquitto mosquitto-clients influxdb influxdb-client victoria-metrics docker-compose redis-server
 
 # Many devices, many sockets: raise the open-file limit as far as this shell may.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true

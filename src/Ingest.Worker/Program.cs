@@ -8,6 +8,7 @@ var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
 });
 
 builder.Logging.AddIngestConsole(builder.Configuration);
+builder.Services.AddSystemd(); // Type=notify readiness and stop handling under systemd; nothing elsewhere.
 builder.Services
     .AddIngestDefaults()
     .AddIngestPipeline()
