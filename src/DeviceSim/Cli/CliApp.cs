@@ -15,6 +15,7 @@ public static class CliApp
         root.Subcommands.Add(new RunCommand());
         root.Subcommands.Add(new FaultsCommand());
         root.Subcommands.Add(new BenchCommand());
+        root.Subcommands.Add(new ReplayCommand());
         return root;
     }
 }

@@ -97,7 +97,13 @@ public sealed class FaultInjector
                 Report(kind.Value, device.Id, document.Sequence);
                 break;
             case FaultKind.OutOfOrder:
-                // Held back; it goes out right after the next reading of this device.
+                // Held back; it goes out right after the next reading of this device. One already held (two in a
+                // row) goes out now rather than being lost.
+                if (state.Held is { } earlier)
+                {
+                    output.Add(earlier);
+                }
+
                 state.Held = new OutgoingMessage(topic, document.ToUtf8Bytes());
                 Report(kind.Value, device.Id, document.Sequence);
                 return DeviceEventFor(device, state);

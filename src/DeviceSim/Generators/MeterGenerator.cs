@@ -8,7 +8,8 @@ namespace DeviceSim.Generators;
 /// around 19:30 (air conditioning adds to it in the hot season); commercial meters follow working hours. Voltage sits a
 /// few volts above the 220 V nominal off-peak and sags toward 205–210 V when the whole feeder peaks. Outages are rare
 /// (about one per meter every 25 days), last 5–90 minutes, read ~0 V with the <c>outage</c> flag, and energy import is
-/// cumulative (kWh). One household in ten has rooftop solar and exports at midday.
+/// cumulative (kWh). One household in ten has rooftop solar and exports at midday. Households are single-phase;
+/// commercial meters and gateway sub-meters are three-phase (current per phase).
 /// </summary>
 public sealed class MeterGenerator : GeneratorBase
 {
@@ -102,7 +103,8 @@ public sealed class MeterGenerator : GeneratorBase
         var voltage = NominalVoltage + 11 - (20 * FeederLoad(at)) - (Math.Max(0, net) * (_commercial ? 0.15 : 0.8)) + _voltageNoise;
         voltage = Math.Clamp(voltage, 195, 245);
         var pf = Math.Clamp(_powerFactor + (0.01 * _loadNoise), 0.7, 1);
-        var current = Math.Abs(net) * 1000 / (voltage * pf);
+        // Households are single-phase; commercial and sub-meters are three-phase and report the current per phase.
+        var current = Math.Abs(net) * 1000 / ((_commercial ? 3 : 1) * voltage * pf);
         var frequency = Math.Clamp(50 + (0.03 * Signals.Gaussian(Random)), 49.8, 50.2);
 
         values.Add(new(Fields.Voltage, Signals.Round(voltage, 1)));

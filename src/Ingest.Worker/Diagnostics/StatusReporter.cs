@@ -114,8 +114,9 @@ public sealed partial class StatusReporter(
             await writer.WriteAsync(_held, cancellationToken);
             _held.Clear();
         }
-#pragma warning disable CA1031 // Health is best effort: kept and tried again next interval.
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+#pragma warning disable CA1031 // Health is best effort: kept and tried again next interval (or dropped at shutdown,
+        // whatever a cancelled write throws: it must never stop the host).
+        catch (Exception)
 #pragma warning restore CA1031
         {
         }
