@@ -1,0 +1,110 @@
+using BenchmarkDotNet.Attributes;
+using Ingest.Contracts;
+using Ingest.Worker.Decoding;
+using Ingest.Worker.Pipeline;
+using Ingest.Worker.Sinks.Influx;
+
+namespace Ingest.Benchmarks;
+
+/// <summary>
+/// The worker's per-reading work, each figure per reading (gateway and batch benchmarks divide by their readings):
+/// decode + validate the platform JSON; the whole decode stage of a message (topic, format, decode, validate, enrich);
+/// map a reading to its line-protocol point; a gateway batch of 100 decoded and mapped; and a 5,000-reading sink batch
+/// turned into the lines of one write (what InfluxSink does before posting).
+/// </summary>
+[MemoryDiagnoser]
+public class HotPathBenchmarks
+{
+    private const int GatewayChildren = 100;
+    private const int SinkBatch = 5000;
+
+    private MessageDecoder _decoder = null!;
+    private PlatformJsonDecoder _json = null!;
+    private byte[] _document = null!;
+    private DeviceTopic _topic;
+    private RawMessage _single = null!;
+    private RawMessage _gateway = null!;
+    private Reading _reading = null!;
+    private Reading[] _sinkReadings = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _decoder = BenchInputs.CreateDecoder(out _json);
+        _document = BenchInputs.Document(7, 42);
+        var topics = new Topics();
+        var topicName = topics.Telemetry(Domains.Air, "bench", BenchInputs.DeviceId(7));
+        if (!topics.TryParse(topicName, out _topic))
+        {
+            throw new InvalidOperationException($"topic {topicName} does not parse");
+        }
+
+        _single = BenchInputs.Raw(topicName, _document);
+        _gateway = BenchInputs.Raw(topics.GatewayBatch("bench", "gw-bench-001"), BenchInputs.GatewayBatch("gw-bench-001", GatewayChildren));
+        _reading = Single(_decoder.Decode(_single));
+        _sinkReadings = [.. Enumerable.Range(0, SinkBatch).Select(i => Single(_decoder.Decode(BenchInputs.Raw(
+            topics.Telemetry(Domains.Air, "bench", BenchInputs.DeviceId(i % 1000)), BenchInputs.Document(i % 1000, i)))))];
+        if (_decoder.Decode(_gateway).Readings.Count != GatewayChildren)
+        {
+            throw new InvalidOperationException("the gateway batch does not decode into its children");
+        }
+    }
+
+    /// <summary>Decode + validate one platform JSON document (PlatformJsonDecoder, Utf8JsonReader over the payload).</summary>
+    [Benchmark(Baseline = true)]
+    public int DecodeValidate() => _json.Decode(_document, _topic, BenchInputs.Now).Readings.Count;
+
+    /// <summary>The decode stage for one message: topic parse, format sniff, decode, validate, enrich (no registry).</summary>
+    [Benchmark]
+    public int DecodeStage() => _decoder.Decode(_single).Readings.Count;
+
+    /// <summary>One reading → InfluxDB.Client PointData → line protocol (PointMapper, as the sink does per reading).</summary>
+    [Benchmark]
+    public int MapToLine() => PointMapper.ToPoint(_reading).ToLineProtocol().Length;
+
+    /// <summary>Decode stage + map to line for one single-reading message: the worker's whole CPU path per reading, less I/O.</summary>
+    [Benchmark]
+    public int HotPathPerReading()
+    {
+        var result = _decoder.Decode(_single);
+        var length = 0;
+        foreach (var reading in result.Readings)
+        {
+            length += PointMapper.ToPoint(reading).ToLineProtocol().Length;
+        }
+
+        return length;
+    }
+
+    /// <summary>A gateway batch of 100: decode, validate, place every child, map each to a line. Per reading.</summary>
+    [Benchmark(OperationsPerInvoke = GatewayChildren)]
+    public int GatewayBatchPerReading()
+    {
+        var result = _decoder.Decode(_gateway);
+        var length = 0;
+        foreach (var reading in result.Readings)
+        {
+            length += PointMapper.ToPoint(reading).ToLineProtocol().Length;
+        }
+
+        return length;
+    }
+
+    /// <summary>A sink batch of 5,000 decoded readings turned into the line list of one write (InfluxSink.StoreBatchAsync). Per reading.</summary>
+    [Benchmark(OperationsPerInvoke = SinkBatch)]
+    public int SinkBatchPerReading()
+    {
+        var lines = new List<string>(SinkBatch);
+        var owners = new List<int>(SinkBatch);
+        for (var i = 0; i < _sinkReadings.Length; i++)
+        {
+            lines.Add(PointMapper.ToPoint(_sinkReadings[i]).ToLineProtocol());
+            owners.Add(i);
+        }
+
+        return lines.Count + owners.Count;
+    }
+
+    private static Reading Single(DecodeResult result) =>
+        result.IsSuccess && result.Readings.Count == 1 ? result.Readings[0] : throw new InvalidOperationException($"decode failed: {result.Reason} {result.Detail}");
+}

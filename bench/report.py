@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""Turns bench/run.sh's results.jsonl into the markdown report: ceilings, peer, pipeline, every step, ratios, goals.
+
+Each line of the input is {"run": N, "series": "...", "result": {...}} as written by run.sh from Ingest.LoadProbe's JSON.
+Ratios are taken within one repetition (the same run number), then summarised as min / median / max over repetitions.
+"""
+import argparse
+import json
+import statistics
+import sys
+from collections import defaultdict
+
+
+def load(path):
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                try:
+                    rows.append(json.loads(line))
+                except json.JSONDecodeError:
+                    print(f"warning: skipped a malformed result line: {line[:120]}", file=sys.stderr)
+    return rows
+
+
+def fmt(v, digits=0):
+    if v is None:
+        return "n/a"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, (int, float)):
+        return f"{v:,.{digits}f}"
+    return str(v)
+
+
+def spread(values, digits=0):
+    """'median (min – max)' over repetitions, or n/a."""
+    vs = [v for v in values if v is not None]
+    if not vs:
+        return "n/a", "n/a", "n/a", None
+    return fmt(min(vs), digits), fmt(statistics.median(vs), digits), fmt(max(vs), digits), statistics.median(vs)
+
+
+def by_run(rows, series):
+    out = defaultdict(list)
+    for r in rows:
+        if r["series"] == series and isinstance(r.get("result"), dict):
+            out[r["run"]].append(r["result"])
+    return out
+
+
+def best_step(steps):
+    """The passing step with the highest sustained rate, or None."""
+    passing = [s for s in steps if s.get("pass") and s.get("sustained_readings_per_s")]
+    return max(passing, key=lambda s: s["sustained_readings_per_s"]) if passing else None
+
+
+def series_summary(rows, series):
+    """Per run: sustained max, the figures at that step, peak RSS over all steps, the half step and alert latency."""
+    steps = by_run(rows, series)
+    halves = by_run(rows, series + "-half")
+    summary = {}
+    for run, ss in steps.items():
+        best = best_step(ss)
+        half = halves.get(run, [None])[0]
+        # Alert latency where the pipeline keeps up: the half-maximum step, else the best passing step.
+        alert_sources = [half] if half else ([best] if best else [])
+        alert = next((s.get("alert_latency_p99_ms") for s in alert_sources if s and s.get("alert_latency_p99_ms") is not None), None)
+        alerts_seen = sum((s.get("alerts_raised") or 0) + (s.get("alerts_cleared") or 0) for s in alert_sources if s)
+        rss = [s.get("peak_rss_mib") for s in ss + ([half] if half else []) if s.get("peak_rss_mib") is not None]
+        probed = any("alerts_raised" in s for s in ss)
+        summary[run] = {
+            "sustained": best["sustained_readings_per_s"] if best else 0,
+            "msgs_per_s": (best["sustained_readings_per_s"] / best["readings_per_msg"]) if best else 0,
+            "p50": best and best.get("latency_p50_ms"),
+            "p95": best and best.get("latency_p95_ms"),
+            "p99": best and best.get("latency_p99_ms"),
+            "cpu100k": best and best.get("cpu_s_per_100k_readings"),
+            "cpu1kmsg": best and best.get("cpu_s_per_1k_msgs"),
+            "us_per_reading": best and best.get("cpu_us_per_reading"),
+            "us_per_msg": best and best.get("cpu_s_per_1k_msgs") and best["cpu_s_per_1k_msgs"] * 1000,
+            "rss": max(rss) if rss else None,
+            "devices": ss[0].get("devices"),
+            "half_rate": half and half.get("target_readings_per_s"),
+            "half_p99": half and half.get("latency_p99_ms"),
+            "half_pass": half and half.get("pass"),
+            "alert_p99": alert,
+            "alerts_seen": alerts_seen,
+            "alert_probe": probed,
+        }
+    return summary
+
+
+def table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("results")
+    ap.add_argument("--date", default="")
+    ap.add_argument("--machine", default="")
+    ap.add_argument("--versions", default="")
+    ap.add_argument("--settings", default="")
+    ap.add_argument("--quick", default="0")
+    a = ap.parse_args()
+    rows = load(a.results)
+    out = []
+    w = out.append
+
+    w(f"# Benchmark report — {a.date}")
+    w("")
+    if a.quick == "1":
+        w("**Quick smoke run (BENCH_QUICK=1): short steps and small counts; the harness works, the figures are not reference figures.**")
+        w("")
+    w(f"- Machine: {a.machine}")
+    w(f"- Versions: {a.versions}")
+    w(f"- Settings: {a.settings}")
+    w("- Figures are min / median / max over the repetitions; ratios are taken within one repetition first.")
+    w("")
+
+    influx = {r: v[0].get("points_per_s") for r, v in by_run(rows, "influx-ceiling").items()}
+    broker = {r: v[0].get("msgs_per_s") for r, v in by_run(rows, "broker-ceiling").items()}
+    broker_lost = [v[0].get("lost") for v in by_run(rows, "broker-ceiling").values()]
+    peer = series_summary(rows, "peer")
+    single = series_summary(rows, "pipeline-single")
+    gateway = series_summary(rows, "pipeline-gateway")
+
+    w("## Raw ceilings")
+    w("")
+    w(table(["figure", "min", "median", "max"], [
+        ["InfluxDB `/write`, pre-built line protocol, batches of 5,000 (points/s)", *spread(influx.values())[:3]],
+        ["Broker QoS 1, publisher → subscriber, same JSON documents (msgs/s)", *spread(broker.values())[:3]],
+        ["Broker messages lost (of those published)", *spread(broker_lost)[:3]],
+    ]))
+    w("")
+
+    def section(title, s, unit):
+        w(f"## {title}")
+        w("")
+        if not s:
+            w("Not measured in this run.")
+            w("")
+            return
+        figures = [
+            [f"sustained zero-loss {unit}", *spread([x["sustained"] for x in s.values()])[:3]],
+            ["end-to-end latency p50 at that rate (ms)", *spread([x["p50"] for x in s.values()])[:3]],
+            ["end-to-end latency p95 at that rate (ms)", *spread([x["p95"] for x in s.values()])[:3]],
+            ["end-to-end latency p99 at that rate (ms)", *spread([x["p99"] for x in s.values()])[:3]],
+            ["CPU s per 100k readings at that rate", *spread([x["cpu100k"] for x in s.values()], 2)[:3]],
+            ["CPU s per 1,000 messages at that rate", *spread([x["cpu1kmsg"] for x in s.values()], 3)[:3]],
+            ["peak RSS over the steps (MiB)", *spread([x["rss"] for x in s.values()], 1)[:3]],
+        ]
+        if any(x["half_rate"] for x in s.values()):
+            figures.append(["end-to-end p99 at half the sustained maximum (ms)", *spread([x["half_p99"] for x in s.values()])[:3]])
+        if any(x["alert_probe"] for x in s.values()):
+            figures.append(["alert latency p99, device timestamp → alert received (ms)", *spread([x["alert_p99"] for x in s.values()])[:3]])
+        w(table(["figure", "min", "median", "max"], figures))
+        w("")
+
+    section("Peer: Node-RED (mqtt in → function → join → influxdb batch)", peer, "msgs/s")
+    section("Pipeline: one reading per message", single, "readings/s")
+    section("Pipeline: gateway batches", gateway, "readings/s")
+
+    w("## Ratios and fleet size")
+    w("")
+    ratio_rows = []
+
+    def ratio(name, num, den, digits=2, scale=1.0):
+        # A repetition with no passing step counts as 0; one without a denominator (not measured) is left out.
+        vals = [num[r] / den[r] * scale for r in num if r in den and num[r] is not None and den[r]]
+        ratio_rows.append([name, *spread(vals, digits)[:3]])
+        return spread(vals, digits)[3]
+
+    r_broker = ratio("one reading per message ÷ broker QoS 1 ceiling", {r: x["sustained"] for r, x in single.items()}, broker)
+    r_peer = ratio("one reading per message ÷ peer (Node-RED)", {r: x["sustained"] for r, x in single.items()}, {r: x["sustained"] for r, x in peer.items()})
+    r_cpu = ratio("worker CPU per reading ÷ peer CPU per message", {r: x["us_per_reading"] for r, x in single.items()}, {r: x["us_per_msg"] for r, x in peer.items()})
+    r_influx = ratio("gateway batches ÷ InfluxDB raw ceiling", {r: x["sustained"] for r, x in gateway.items()}, influx)
+    ratio_rows.append(["fleet at 1 reading/device/min, one reading per message (devices)", *spread([x["sustained"] * 60 for x in single.values()])[:3]])
+    ratio_rows.append(["fleet at 1 reading/device/min, gateway batches (devices)", *spread([x["sustained"] * 60 for x in gateway.values()])[:3]])
+    w(table(["ratio", "min", "median", "max"], ratio_rows))
+    w("")
+
+    w("## Goals of issue 7 (judged on the median)")
+    w("")
+
+    def unit(v, suffix, digits=0):
+        return "n/a" if v is None else fmt(v, digits) + suffix
+
+    def pct(v):
+        return "n/a" if v is None else f"{v * 100:,.0f} %"
+
+    def verdict(ok):
+        return "n/a" if ok is None else ("met" if ok else "**missed**")
+
+    med = lambda s, k: spread([x[k] for x in s.values()])[3] if s else None  # noqa: E731
+    cpu_us = med(single, "us_per_reading")
+    half_p99 = med(single, "half_p99")
+    alert_p99 = med(single, "alert_p99")
+    rss = med(single, "rss")
+    devices = next(iter(single.values()))["devices"] if single else None
+    goals = [
+        ["1a", "one reading per message ≥ 80 % of the broker's QoS 1 ceiling", pct(r_broker), verdict(None if r_broker is None else r_broker >= 0.8)],
+        ["1b", "one reading per message ≥ the peer's msgs/s", unit(r_peer, " ×", 2), verdict(None if r_peer is None else r_peer >= 1.0)],
+        ["2a", "worker CPU per reading ≤ ¼ of the peer's CPU per message", f"{fmt(cpu_us, 2)} µs/reading, ratio {fmt(r_cpu, 2)}", verdict(None if r_cpu is None else r_cpu <= 0.25)],
+        ["2b", "hot path ≤ 10 µs and ≤ 200 B allocated per reading", "micro-benchmarks (see BENCHMARKS.md)", "see there"],
+        ["3", "gateway batches ≥ 50 % of InfluxDB's raw ceiling (readings/s)", pct(r_influx), verdict(None if r_influx is None else r_influx >= 0.5)],
+        ["4a", "end-to-end p99 ≤ 1.5 s at half the sustained maximum", unit(half_p99, " ms"), verdict(None if half_p99 is None else half_p99 <= 1500)],
+        ["4b", "alert latency p99 ≤ 100 ms",
+         unit(alert_p99, " ms") if alert_p99 is not None else
+         ("n/a: no alert for the bench devices arrived on bn/alerts/# at the half-maximum or best passing step (no alert engine in this worker, no rule fired, or no step passed)" if single and any(x["alert_probe"] for x in single.values()) else "n/a: not probed (BENCH_ALERT_DEVICES=0)"),
+         verdict(None if alert_p99 is None else alert_p99 <= 100)],
+        ["5", "worker peak RSS ≤ 300 MB at 10,000 devices", unit(rss, f" MiB at {fmt(devices)} devices", 1),
+         verdict(None if rss is None else (rss * 1.048576 <= 300) if (devices or 0) >= 10000 else None)],
+    ]
+    w(table(["#", "goal", "measured (median)", "verdict"], goals))
+    if single and any(x["alert_probe"] for x in single.values()):
+        w("")
+        w("Alert latency is measured from outside the worker as arrival on bn/alerts/# − RaisedAt/ClearedAt (the triggering reading's device timestamp), "
+          "an upper bound of receipt → publication that includes two loopback broker hops.")
+    w("")
+
+    w("## Every step")
+    w("")
+    step_rows = []
+    for r in rows:
+        s = r.get("result") or {}
+        if s.get("kind") != "load":
+            continue
+        step_rows.append([
+            r["series"], r["run"], fmt(s.get("target_readings_per_s")), fmt(s.get("achieved_readings_per_s")), fmt(s.get("stored_readings_per_s")), fmt(s.get("stored")),
+            fmt(s.get("lost")), fmt(s.get("drain_lag_s"), 2), fmt(s.get("latency_p50_ms")), fmt(s.get("latency_p95_ms")), fmt(s.get("latency_p99_ms")),
+            fmt(s.get("cpu_s_per_100k_readings"), 2), fmt(s.get("peak_rss_mib"), 1),
+            fmt(s.get("alert_latency_p99_ms")) if "alerts_raised" in s else "–", "PASS" if s.get("pass") else "FAIL",
+        ])
+    w(table(["series", "run", "target/s", "published/s", "stored/s", "stored", "lost", "lag s", "p50 ms", "p95 ms", "p99 ms",
+             "CPU s/100k", "peak RSS MiB", "alert p99 ms", "step"], step_rows))
+    w("")
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
