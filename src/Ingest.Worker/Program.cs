@@ -1,3 +1,4 @@
+using Ingest.Worker.Alerting;
 using Ingest.Worker.Hosting;
 
 // Content root is the app's folder, so appsettings.json is found whatever the working directory is.
@@ -12,6 +13,7 @@ builder.Services.AddSystemd(); // Type=notify readiness and stop handling under 
 builder.Services
     .AddIngestDefaults()
     .AddIngestPipeline()
+    .AddAlerting()
     .AddInfluxSink()
     .AddMqttSource()
     .AddIngestObservability();

@@ -40,7 +40,7 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         var log = Path.Combine(_dataDirectory, $"{root}.log");
         await using var worker = new WorkerProcess(settings, log);
         worker.Start();
-        await WaitForDatabaseAsync(root);
+        await WaitForReadyAsync(worker);
         await using var publisher = await TestPublisher.ConnectAsync(_mqtt.Host, _mqtt.Port, $"pub-{root}", TestContext.Current.CancellationToken);
 
         var publishing = publisher.PublishAllAsync(fleet.Select(f => (f.Topic, f.Payload)), window: 100, TestContext.Current.CancellationToken);
@@ -134,8 +134,23 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"broker restarted mid-stream; publisher re-sent {publisher.Republished}; all {fleet.Count} readings stored");
     }
 
-    private async Task WaitForDatabaseAsync(string database) =>
+    /// <summary>Subscribed (its session exists, so nothing published from now on can miss it) and InfluxDB reachable.</summary>
+    private static async Task WaitForReadyAsync(WorkerProcess worker)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         await Eventually.HoldsAsync(
-            async () => (await _influx.QueryAsync(database, "SHOW DATABASES")).SelectMany(s => s.Rows).Any(r => r[0].GetString() == database),
-            TimeSpan.FromSeconds(30), () => "the worker created its database");
+            async () =>
+            {
+                try
+                {
+                    using var response = await http.GetAsync(new Uri(worker.OperationsUrl, "/health/ready"));
+                    return response.IsSuccessStatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            },
+            TimeSpan.FromSeconds(30), () => $"the worker never became ready: {worker.Log}");
+    }
 }

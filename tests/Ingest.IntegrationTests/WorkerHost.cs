@@ -1,3 +1,4 @@
+using Ingest.Worker.Alerting;
 using Ingest.Worker.Diagnostics;
 using Ingest.Worker.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -30,6 +31,7 @@ public sealed class WorkerHost : IAsyncDisposable
         builder.Services
             .AddIngestDefaults()
             .AddIngestPipeline()
+            .AddAlerting()
             .AddInfluxSink()
             .AddMqttSource();
         var host = builder.Build();

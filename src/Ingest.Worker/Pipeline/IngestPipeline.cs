@@ -1,4 +1,5 @@
 using Ingest.Contracts;
+using Ingest.Worker.Alerting;
 using Ingest.Worker.Decoding;
 using Ingest.Worker.Hosting;
 using Ingest.Worker.Quarantine;
@@ -19,7 +20,8 @@ public sealed partial class IngestPipeline(
     QuarantineStore quarantine,
     SequenceTracker sequences,
     IOptions<IngestOptions> ingest,
-    ILogger<IngestPipeline> logger) : BackgroundService
+    ILogger<IngestPipeline> logger,
+    AlertIntake? alerts = null) : BackgroundService
 {
     private readonly Topics _topics = new(ingest.Value.TopicRoot);
 
@@ -41,6 +43,7 @@ public sealed partial class IngestPipeline(
         {
             channels.Sink.Writer.TryComplete();
             quarantine.Complete();
+            alerts?.Complete();
         }
     }
 
@@ -64,6 +67,15 @@ public sealed partial class IngestPipeline(
             if (reading.Sequence is { } seq)
             {
                 sequences.Observe(reading.DeviceId, seq);
+            }
+        }
+
+        if (alerts is { IsEnabled: true })
+        {
+            // Alerts are judged on each reading as it is decoded, before the batch write.
+            foreach (var reading in result.Readings)
+            {
+                await alerts.SubmitAsync(reading, message.ReceivedAt);
             }
         }
 

@@ -144,7 +144,8 @@ public sealed partial class MqttSource : BackgroundService, IMqttPublisher
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
-        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or IOException)
+        // InvalidOperationException: MQTTnet refuses a connect while a previous connect or disconnect is still pending.
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or IOException or InvalidOperationException)
         {
             if (!_connectFailureLogged)
             {

@@ -1,0 +1,87 @@
+using System.Globalization;
+using Ingest.Worker.Alerting.Aqi;
+using Ingest.Worker.Alerting.Rules;
+
+namespace Ingest.Worker.Alerting.Engine;
+
+/// <summary>The English and Vietnamese sentences of alert events. Numbers use '.' as decimal separator in both.</summary>
+public static class AlertMessages
+{
+    private static readonly Dictionary<string, (string En, string Vi)> FieldNames = new(StringComparer.Ordinal)
+    {
+        ["pm25"] = ("PM2.5", "PM2.5"), ["pm10"] = ("PM10", "PM10"), ["tsp"] = ("TSP", "Bụi tổng (TSP)"),
+        ["co"] = ("CO", "CO"), ["no2"] = ("NO2", "NO2"), ["so2"] = ("SO2", "SO2"), ["o3"] = ("O3", "O3"),
+        ["temp"] = ("Temperature", "Nhiệt độ"), ["rh"] = ("Humidity", "Độ ẩm"),
+        ["ph"] = ("pH", "pH"), ["do"] = ("Dissolved oxygen", "Oxy hòa tan (DO)"), ["tss"] = ("TSS", "Chất rắn lơ lửng (TSS)"),
+        ["cod"] = ("COD", "COD"), ["bod5"] = ("BOD5", "BOD5"), ["nh4"] = ("Ammonium", "Amoni (NH4+)"),
+        ["turbidity"] = ("Turbidity", "Độ đục"), ["ec"] = ("Conductivity", "Độ dẫn điện"),
+        ["voltage"] = ("Voltage", "Điện áp"), ["current"] = ("Current", "Dòng điện"), ["power"] = ("Power", "Công suất"),
+        ["energy_import"] = ("Energy import register", "Chỉ số điện năng nhận"), ["energy_export"] = ("Energy export register", "Chỉ số điện năng phát"),
+        ["pf"] = ("Power factor", "Hệ số công suất"), ["freq"] = ("Frequency", "Tần số"),
+    };
+
+    public static string N(double? value) => value is { } v ? v.ToString("0.###", CultureInfo.InvariantCulture) : "?";
+
+    /// <summary>The rule's own title, or one made from its kind and field.</summary>
+    public static (string En, string Vi) Title(CompiledRule rule)
+    {
+        var (en, vi) = rule.Field is { } f && FieldNames.TryGetValue(f, out var names) ? names : (rule.Field ?? "", rule.Field ?? "");
+        var window = rule.Window.TotalHours >= 1 ? $"{rule.Window.TotalHours:0.#} h" : $"{rule.Window.TotalMinutes:0.#} min";
+        var made = rule.Kind switch
+        {
+            RuleKind.RollingAverage => ($"{en} {window} mean", $"{vi} trung bình {window.Replace(" h", " giờ", StringComparison.Ordinal).Replace(" min", " phút", StringComparison.Ordinal)}"),
+            RuleKind.AqiBand => ("Air quality index VN_AQI", "Chỉ số chất lượng không khí VN_AQI"),
+            RuleKind.MeterOutage => ("Power outage", "Mất điện"),
+            RuleKind.MeterTamper => ("Meter tamper", "Can thiệp công tơ"),
+            RuleKind.MeterExport => ("Unexpected energy export", "Phát điện năng ngược bất thường"),
+            RuleKind.MeterEnergyBackwards => ($"{en} went backwards", $"{vi} bị giảm"),
+            RuleKind.RateOfChange => ($"{en} changing implausibly fast", $"{vi} thay đổi quá nhanh bất thường"),
+            RuleKind.FlatLine => ($"{en} sensor stuck", $"Cảm biến {vi} bị treo"),
+            RuleKind.Offline => ("Device offline", "Thiết bị mất kết nối"),
+            _ => (en, vi),
+        };
+        return (rule.Title ?? made.Item1, rule.TitleVi ?? made.Item2);
+    }
+
+    public static (string En, string Vi) Raised(CompiledRule rule, double? value, double? limit, string? unit, bool isBelow)
+    {
+        var (en, vi) = Title(rule);
+        var u = string.IsNullOrEmpty(unit) ? "" : " " + unit;
+        var std = rule.Standard is null ? "" : $" ({rule.Standard})";
+        return rule.Kind switch
+        {
+            RuleKind.MeterTamper => ($"{en}: tamper flag set{std}", $"{vi}: cờ tamper được bật{std}"),
+            RuleKind.MeterOutage => ($"{en}: no supply (voltage {N(value)} V){std}", $"{vi}: không có điện (điện áp {N(value)} V){std}"),
+            RuleKind.MeterExport => ($"{en}: {N(value)}{u}{std}", $"{vi}: {N(value)}{u}{std}"),
+            RuleKind.MeterEnergyBackwards => ($"{en}: {N(value)}{u} after {N(limit)}{u}{std}", $"{vi}: {N(value)}{u} sau {N(limit)}{u}{std}"),
+            RuleKind.RateOfChange => ($"{en}: {N(value)}{u}/min, more than {N(limit)}{u}/min", $"{vi}: {N(value)}{u}/phút, vượt {N(limit)}{u}/phút"),
+            RuleKind.FlatLine => ($"{en}: unchanged at {N(value)}{u} for {rule.Window.TotalMinutes:0} min", $"{vi}: không đổi ở {N(value)}{u} trong {rule.Window.TotalMinutes:0} phút"),
+            _ => isBelow
+                ? ($"{en} {N(value)}{u} below the limit {N(limit)}{u}{std}", $"{vi} {N(value)}{u} thấp hơn giới hạn {N(limit)}{u}{std}")
+                : ($"{en} {N(value)}{u} above the limit {N(limit)}{u}{std}", $"{vi} {N(value)}{u} vượt giới hạn {N(limit)}{u}{std}"),
+        };
+    }
+
+    public static (string En, string Vi) Cleared(CompiledRule? rule, string ruleId, double? value, string? unit)
+    {
+        var (en, vi) = rule is null ? (ruleId, ruleId) : Title(rule);
+        var u = string.IsNullOrEmpty(unit) ? "" : " " + unit;
+        return value is null
+            ? ($"{en}: back to normal", $"{vi}: đã trở lại bình thường")
+            : ($"{en}: back to normal ({N(value)}{u})", $"{vi}: đã trở lại bình thường ({N(value)}{u})");
+    }
+
+    public static (string En, string Vi) Aqi(AqiResult result, string? standard)
+    {
+        var std = standard is null ? "" : $" ({standard})";
+        return ($"VN_AQI {result.Value}: {result.Band.NameEn}, dominant {result.Dominant}{std}",
+            $"VN_AQI {result.Value}: {result.Band.NameVi}, chất ô nhiễm chính {result.Dominant}{std}");
+    }
+
+    public static (string En, string Vi) Offline(bool fromStatus, TimeSpan silence) => fromStatus
+        ? ("Device offline: its status message says offline", "Thiết bị mất kết nối: bản tin trạng thái báo offline")
+        : ($"Device offline: nothing heard for more than {silence.TotalSeconds:0} s", $"Thiết bị mất kết nối: không nhận được dữ liệu quá {silence.TotalSeconds:0} giây");
+
+    public static (string En, string Vi) RuleRemoved(string ruleId) =>
+        ($"Rule {ruleId} was removed or switched off; alert closed", $"Quy tắc {ruleId} đã bị xóa hoặc tắt; cảnh báo được đóng");
+}

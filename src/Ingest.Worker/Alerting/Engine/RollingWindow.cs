@@ -1,0 +1,58 @@
+namespace Ingest.Worker.Alerting.Engine;
+
+/// <summary>
+/// A trailing mean over a window, in 48 time slots of (sum, count) so that a 24 h window costs the same memory as a 1 h
+/// one. The mean is given only once the data spans enough of the window (<c>minCoverage</c>), so a device that just
+/// started does not judge a 24 h limit on ten minutes of data. Readings older than the window are ignored.
+/// </summary>
+public sealed class RollingWindow(TimeSpan window)
+{
+    public const int Slots = 48;
+    private readonly long _slotTicks = Math.Max(1, window.Ticks / Slots);
+    private readonly List<(long Slot, double Sum, int Count)> _slots = new(Slots + 1);
+
+    public void Add(DateTimeOffset at, double value)
+    {
+        var slot = at.UtcTicks / _slotTicks;
+        var newest = _slots.Count == 0 ? long.MinValue : _slots[^1].Slot;
+        if (slot > newest)
+        {
+            _slots.Add((slot, value, 1));
+        }
+        else
+        {
+            var i = _slots.FindIndex(s => s.Slot == slot);
+            if (i >= 0)
+            {
+                _slots[i] = (slot, _slots[i].Sum + value, _slots[i].Count + 1);
+            }
+            else if (slot > newest - Slots)
+            {
+                var at2 = _slots.FindIndex(s => s.Slot > slot);
+                _slots.Insert(at2, (slot, value, 1));
+            }
+        }
+
+        var oldest = Math.Max(slot, newest) - Slots;
+        _slots.RemoveAll(s => s.Slot <= oldest);
+    }
+
+    /// <summary>The mean over the window ending at the newest slot, or null while the data spans less than <paramref name="minCoverage"/> of it.</summary>
+    public double? Mean(double minCoverage)
+    {
+        if (_slots.Count == 0 || _slots[^1].Slot - _slots[0].Slot + 1 < Math.Ceiling(minCoverage * Slots))
+        {
+            return null;
+        }
+
+        double sum = 0;
+        long count = 0;
+        foreach (var s in _slots)
+        {
+            sum += s.Sum;
+            count += s.Count;
+        }
+
+        return count == 0 ? null : sum / count;
+    }
+}

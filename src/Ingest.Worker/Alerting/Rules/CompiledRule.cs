@@ -1,0 +1,75 @@
+using Ingest.Contracts;
+
+namespace Ingest.Worker.Alerting.Rules;
+
+/// <summary>
+/// A validated rule for one device, with every default filled in. Immutable; shared by every device it applies to.
+/// Durations are compared with device time (reading timestamps), so a backlog is judged as it happened.
+/// </summary>
+public sealed record CompiledRule
+{
+    public required string Id { get; init; }
+
+    public required RuleKind Kind { get; init; }
+
+    public required AlertSeverity Severity { get; init; }
+
+    public string? Field { get; init; }
+
+    public double? Above { get; init; }
+
+    public double? Below { get; init; }
+
+    public IReadOnlyList<DatedLimit> Limits { get; init; } = [];
+
+    public double Hysteresis { get; init; }
+
+    public TimeSpan RaiseAfter { get; init; }
+
+    public TimeSpan ClearAfter { get; init; }
+
+    public TimeSpan Window { get; init; }
+
+    public double MinCoverage { get; init; } = 0.75;
+
+    public double Nominal { get; init; }
+
+    public double TolerancePercent { get; init; }
+
+    public double Tolerance { get; init; }
+
+    public double OutageVoltage { get; init; }
+
+    public double PowerTolerance { get; init; }
+
+    public double MaxRatePerMinute { get; init; }
+
+    public int FromBand { get; init; } = 3;
+
+    public int CriticalFromBand { get; init; } = 5;
+
+    public string? Standard { get; init; }
+
+    public string? Title { get; init; }
+
+    public string? TitleVi { get; init; }
+
+    /// <summary>The upper limit on a local date: the latest dated limit in force, else <see cref="Above"/>.</summary>
+    public double? AboveOn(DateOnly localDate)
+    {
+        double? value = Above;
+        DateOnly best = DateOnly.MinValue;
+        var found = false;
+        foreach (var limit in Limits)
+        {
+            if (limit.From <= localDate && (!found || limit.From >= best))
+            {
+                best = limit.From;
+                value = limit.Value;
+                found = true;
+            }
+        }
+
+        return value;
+    }
+}
