@@ -205,16 +205,36 @@ public sealed partial class AlertMqttClient : BackgroundService
     private async Task PublishAllAsync(CancellationToken stoppingToken)
     {
         var reader = _channels.Mqtt.Reader;
+        // Up to PublishWindow QoS 1 publishes in flight: one broker round trip per event in sequence caps a burst of
+        // alerts at a few hundred per second on a busy broker. Publishes leave in the order they are started, so the
+        // events of one alert (raised, acknowledged, cleared) reach the broker, and its subscribers, in order.
+        var inFlight = new List<Task>(PublishWindow);
         // Not cancelled by stoppingToken: the evaluator completes the channel on stop, and what it holds is published.
         while (await reader.WaitToReadAsync(CancellationToken.None))
         {
             while (reader.TryRead(out var message))
             {
-                if (!await PublishAsync(message, stoppingToken))
+                if (inFlight.Count == PublishWindow)
                 {
-                    LogNotPublished(message.Topic, message.AlertId);
+                    inFlight.Remove(await Task.WhenAny(inFlight));
                 }
+
+                inFlight.Add(PublishOrLogAsync(message, stoppingToken));
             }
+
+            inFlight.RemoveAll(t => t.IsCompleted);
+        }
+
+        await Task.WhenAll(inFlight);
+    }
+
+    private const int PublishWindow = 256;
+
+    private async Task PublishOrLogAsync(OutgoingMqttMessage message, CancellationToken stoppingToken)
+    {
+        if (!await PublishAsync(message, stoppingToken))
+        {
+            LogNotPublished(message.Topic, message.AlertId);
         }
     }
 
