@@ -63,8 +63,13 @@ BN_PIDS+=($!)
 WORKER_PID=$!
 
 bn_log "starting the dashboard on 127.0.0.1:$DASHBOARD_PORT"
-dotnet src/Ingest.Dashboard/bin/Release/net10.0/Ingest.Dashboard.dll --urls "http://127.0.0.1:$DASHBOARD_PORT" \
-  >"$RUN_DIR/dashboard.log" 2>&1 &
+# Demo users environment / energy / admin share one password, made for this run (or BN_DEMO_PASSWORD).
+DEMO_PASSWORD=${BN_DEMO_PASSWORD:-demo-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')}
+(
+  export Access__DemoPassword="$DEMO_PASSWORD"
+  [ -s "$REGISTRY" ] && export Registry__Path="$REGISTRY"
+  exec dotnet src/Ingest.Dashboard/bin/Release/net10.0/Ingest.Dashboard.dll --urls "http://127.0.0.1:$DASHBOARD_PORT"
+) >"$RUN_DIR/dashboard.log" 2>&1 &
 BN_PIDS+=($!)
 bn_wait_for "the dashboard on 127.0.0.1:$DASHBOARD_PORT" 60 curl -sf "http://127.0.0.1:$DASHBOARD_PORT/health"
 
@@ -77,6 +82,7 @@ cat <<INFO
                   influx -port $INFLUX_PORT -database telemetry -execute "SELECT * FROM air ORDER BY time DESC LIMIT 5"
   Worker          metrics: http://127.0.0.1:$WORKER_PORT/metrics   health: http://127.0.0.1:$WORKER_PORT/health/ready
   Dashboard       http://127.0.0.1:$DASHBOARD_PORT   health: http://127.0.0.1:$DASHBOARD_PORT/health/ready
+                  demo users (password $DEMO_PASSWORD): environment (air, water), energy (meters), admin (all)
   Simulator       $([ "${BN_SIM:-1}" != "0" ] && echo "20 air, 10 water, 30 meters every 5 s (log: $RUN_DIR/sim.log)" || echo "off (BN_SIM=0)")
   Run folder      $RUN_DIR  (worker.log, dashboard.log, quarantine and spool under worker/)
   Try it          mosquitto_pub -p $MQTT_PORT -q 1 -t bn/air/tien-son/air-ts-0001/telemetry \\

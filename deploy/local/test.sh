@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The whole test suite on a fresh machine: installs the servers the tests start (mosquitto, influxd, victoria-metrics),
+# The whole test suite on a fresh machine: installs the servers the tests start (mosquitto, influxd, victoria-metrics)
+# and the browser the dashboard tests drive (Debian chromium),
 # then runs every test project. The integration tests start and stop their own servers on free loopback ports.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$BN_ROOT"
 
 bn_require_dotnet
-bn_require_packages mosquitto mosquitto-clients influxdb influxdb-client victoria-metrics docker-compose redis-server
+bn_require_packages mosquitto mosquitto-clients influxdb influxdb-client victoria-metrics chromium docker-compose redis-server
 
 # Many devices, many sockets: raise the open-file limit as far as this shell may.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
