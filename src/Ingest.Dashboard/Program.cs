@@ -20,7 +20,7 @@ builder.Services.AddDashboardHealth();
 builder.Services.AddDashboardAccess(builder.Configuration);
 builder.Services.AddDashboardLocalization();
 builder.Services.AddHistory();
-builder.Services.AddLiveFeed();
+builder.Services.AddLiveFeed(builder.Configuration);
 builder.Services.AddAntiforgery(o => o.HeaderName = "X-CSRF-TOKEN");
 builder.Services.AddRazorPages();
 

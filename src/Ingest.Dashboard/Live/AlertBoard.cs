@@ -53,6 +53,15 @@ public sealed class AlertBoard
         }
     }
 
+    /// <summary>Whether the board reflects this event: it is the one held, or a clear of an alert no longer open.</summary>
+    public bool IsCurrent(AlertEvent alert)
+    {
+        lock (_lock)
+        {
+            return _open.TryGetValue(alert.AlertId, out var held) ? held == alert : alert.State == AlertState.Cleared;
+        }
+    }
+
     public AlertEvent? Find(string alertId)
     {
         lock (_lock)

@@ -8,16 +8,26 @@ namespace Ingest.Dashboard.Live;
 public static class LiveExtensions
 {
     /// <summary>Device registry, the live boards, the MQTT relay and the SignalR hub.</summary>
-    public static IServiceCollection AddLiveFeed(this IServiceCollection services)
+    public static IServiceCollection AddLiveFeed(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<LiveFeedOptions>().BindConfiguration(LiveFeedOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<BackplaneOptions>().BindConfiguration(BackplaneOptions.Section)
+            .Validate(o => !o.Enabled || (o.RelayGroup.Length > 0 && o.RelayGroup.IndexOfAny(['/', '+', '#']) < 0), "SignalR:RelayGroup must be a plain name")
+            .ValidateOnStart();
         services.AddOptions<RegistryOptions>().BindConfiguration(RegistryOptions.Section);
         services.AddSingleton<DeviceRegistry>();
         services.AddSingleton<AlertBoard>();
         services.AddSingleton<DeviceBoard>();
         services.AddSingleton<AqiBoard>();
         services.AddSingleton<DeviceResolver>();
-        services.AddSignalR();
+        var signalR = services.AddSignalR();
+        var backplane = configuration.GetSection(BackplaneOptions.Section).Get<BackplaneOptions>() ?? new BackplaneOptions();
+        if (backplane.Enabled)
+        {
+            // One key away from scale-out: every instance's hub sends reach the clients of all instances.
+            signalR.AddStackExchangeRedis(backplane.Redis!, o => o.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal("bn-dashboard"));
+        }
+
         // The loader must finish before the relay starts (hosted services start in registration order).
         services.AddHostedService<LiveStateLoader>();
         services.AddSingleton<LiveFeed>();

@@ -14,6 +14,9 @@ namespace Ingest.Dashboard.Live;
 /// boards and out through <see cref="LiveHub"/> to the group of their domain (readings: of their site). Also the one
 /// publisher of alert acknowledgements. One MQTT client with a clean session; a timer on <see cref="TimeProvider"/>
 /// reconnects it and subscribes again. Messages are handled one at a time by MQTTnet; a bad message is logged and skipped.
+/// With the Redis backplane (<see cref="BackplaneOptions"/>) that client only keeps this instance's state, and a second
+/// client in an MQTT shared subscription pushes: each message reaches the browsers once, through whichever instance the
+/// broker handed it to.
 /// </summary>
 public sealed partial class LiveFeed : BackgroundService
 {
@@ -27,11 +30,28 @@ public sealed partial class LiveFeed : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<LiveFeed> _logger;
     private readonly Dictionary<string, DateTimeOffset> _lastPushed = new(StringComparer.Ordinal);
+    private readonly BackplaneOptions _backplane;
+    private readonly IMqttClient? _relay;
     private bool _disconnectLogged;
+    private bool _relayFailureLogged;
 
-    public LiveFeed(IOptions<LiveFeedOptions> options, AlertBoard alerts, DeviceBoard devices, AqiBoard aqi,
+    /// <summary>What a client's messages are for.</summary>
+    private enum Role
+    {
+        /// <summary>Single instance: keep the state and push to the browsers.</summary>
+        StateAndPush,
+
+        /// <summary>With the backplane: keep this instance's state only.</summary>
+        State,
+
+        /// <summary>With the backplane: this instance's share of the stream, pushed to every instance's browsers.</summary>
+        Relay,
+    }
+
+    public LiveFeed(IOptions<LiveFeedOptions> options, IOptions<BackplaneOptions> backplane, AlertBoard alerts, DeviceBoard devices, AqiBoard aqi,
         IHubContext<LiveHub, ILiveClient> hub, TimeProvider time, ILogger<LiveFeed> logger)
     {
+        _backplane = backplane.Value;
         _options = options.Value;
         _topics = new Topics(_options.TopicRoot);
         _alerts = alerts;
@@ -40,7 +60,13 @@ public sealed partial class LiveFeed : BackgroundService
         _hub = hub;
         _time = time;
         _logger = logger;
-        _client.ApplicationMessageReceivedAsync += e => HandleAsync(e.ApplicationMessage);
+        _client.ApplicationMessageReceivedAsync += e => HandleAsync(e.ApplicationMessage, _backplane.Enabled ? Role.State : Role.StateAndPush);
+        if (_backplane.Enabled)
+        {
+            _relay = new MqttClientFactory().CreateMqttClient();
+            _relay.ApplicationMessageReceivedAsync += e => HandleAsync(e.ApplicationMessage, Role.Relay);
+        }
+
         _client.DisconnectedAsync += e =>
         {
             _ready = false;
@@ -53,10 +79,15 @@ public sealed partial class LiveFeed : BackgroundService
         };
     }
 
-    /// <summary>True while connected with the subscriptions in place.</summary>
-    public bool IsReady => _ready && _client.IsConnected;
+    /// <summary>True while connected with the subscriptions in place (and, with the backplane, the relay too).</summary>
+    public bool IsReady => _ready && _client.IsConnected && (_relay is null || (_relayReady && _relay.IsConnected));
+
+    /// <summary>Messages this instance pushed to the browsers of all instances (backplane mode).</summary>
+    public long Relayed => Interlocked.Read(ref _relayed);
 
     private volatile bool _ready;
+    private volatile bool _relayReady;
+    private long _relayed;
 
     /// <summary>Sends a person's acknowledgement to the worker (QoS 1); throws when the broker is not reachable.</summary>
     public async Task PublishAcknowledgementAsync(AlertAcknowledgement acknowledgement, CancellationToken cancellationToken)
@@ -79,8 +110,18 @@ public sealed partial class LiveFeed : BackgroundService
             {
                 await TryConnectAsync(stoppingToken);
             }
+
+            if (_relay is { IsConnected: false })
+            {
+                await TryConnectRelayAsync(_relay, stoppingToken);
+            }
         }
         while (await WaitAsync(timer, stoppingToken));
+
+        if (_relay is { IsConnected: true })
+        {
+            await _relay.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), CancellationToken.None);
+        }
 
         if (_client.IsConnected)
         {
@@ -91,6 +132,7 @@ public sealed partial class LiveFeed : BackgroundService
     public override void Dispose()
     {
         _client.Dispose();
+        _relay?.Dispose();
         base.Dispose();
     }
 
@@ -144,7 +186,46 @@ public sealed partial class LiveFeed : BackgroundService
         }
     }
 
-    private async Task HandleAsync(MqttApplicationMessage message)
+    private async Task TryConnectRelayAsync(IMqttClient relay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            _relayReady = false;
+            var builder = new MqttClientOptionsBuilder()
+                .WithTcpServer(_options.Host, _options.Port)
+                .WithClientId($"bn-dashboard-relay-{Environment.MachineName}-{Guid.NewGuid():N}"[..48])
+                .WithCleanStart(true)
+                .WithTimeout(TimeSpan.FromSeconds(10))
+                .WithSecurity(_options);
+            var result = await relay.ConnectAsync(builder.Build(), cancellationToken);
+            if (result.ResultCode != MqttClientConnectResultCode.Success)
+            {
+                LogRefused(_options.Host, _options.Port, result.ResultCode.ToString());
+                return;
+            }
+
+            var subscribe = new MqttClientSubscribeOptionsBuilder();
+            foreach (var filter in new[] { _topics.AlertFilter, _topics.StatusFilter, _topics.AqiFilter, _topics.TelemetryFilter })
+            {
+                subscribe = subscribe.WithTopicFilter(f => f.WithTopic($"$share/{_backplane.RelayGroup}/{filter}").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce));
+            }
+
+            await relay.SubscribeAsync(subscribe.Build(), cancellationToken);
+            _relayReady = true;
+            _relayFailureLogged = false;
+            LogRelayConnected(_backplane.RelayGroup);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            if (!_relayFailureLogged)
+            {
+                LogConnectFailed(_options.Host, _options.Port, ex.Message);
+                _relayFailureLogged = true;
+            }
+        }
+    }
+
+    private async Task HandleAsync(MqttApplicationMessage message, Role role)
     {
         try
         {
@@ -157,21 +238,21 @@ public sealed partial class LiveFeed : BackgroundService
 
             if (levels is [_, "alerts", _, _, _])
             {
-                await OnAlertAsync(Read<AlertEvent>(message.Payload));
+                await OnAlertAsync(Read<AlertEvent>(message.Payload), role);
             }
             else if (levels is [_, "aqi", _, _])
             {
-                await OnAqiAsync(Read<AqiUpdate>(message.Payload));
+                await OnAqiAsync(Read<AqiUpdate>(message.Payload), role);
             }
             else if (_topics.TryParse(topic, out var device) && Domains.IsTelemetryDomain(device.Domain))
             {
                 if (device.Kind == TopicKind.Status)
                 {
-                    await OnStatusAsync(device, Encoding.UTF8.GetString(message.Payload).Trim());
+                    await OnStatusAsync(device, Encoding.UTF8.GetString(message.Payload).Trim(), role);
                 }
                 else if (device.Kind == TopicKind.Telemetry)
                 {
-                    await OnTelemetryAsync(device, message.Payload);
+                    await OnTelemetryAsync(device, message.Payload, role);
                 }
             }
         }
@@ -187,26 +268,43 @@ public sealed partial class LiveFeed : BackgroundService
         return JsonSerializer.Deserialize<T>(ref reader, AlertJson.Options) ?? throw new JsonException("null document");
     }
 
-    private async Task OnAlertAsync(AlertEvent alert)
+    private async Task OnAlertAsync(AlertEvent alert, Role role)
     {
-        if (_alerts.Apply(alert) is { } changed)
+        var changed = _alerts.Apply(alert);
+        // The relay pushes what the board holds, even when this instance's state client applied it a moment earlier.
+        if (role == Role.Relay && changed is null && _alerts.IsCurrent(alert))
+        {
+            changed = alert;
+        }
+
+        if (changed is not null && role != Role.State)
         {
             await _hub.Clients.Group(LiveGroups.Domain(changed.Domain)).AlertChanged(changed);
+            CountRelayed(role);
+        }
+    }
+
+    private void CountRelayed(Role role)
+    {
+        if (role == Role.Relay)
+        {
+            Interlocked.Increment(ref _relayed);
         }
     }
 
     /// <summary>Pushes an acknowledgement made here to every client of the alert's domain.</summary>
     public Task BroadcastAsync(AlertEvent alert) => _hub.Clients.Group(LiveGroups.Domain(alert.Domain)).AlertChanged(alert);
 
-    private async Task OnAqiAsync(AqiUpdate update)
+    private async Task OnAqiAsync(AqiUpdate update, Role role)
     {
-        if (_aqi.Apply(update))
+        if (_aqi.Apply(update) && role != Role.State)
         {
             await _hub.Clients.Group(LiveGroups.Domain(Domains.Air)).AqiUpdated(update);
+            CountRelayed(role);
         }
     }
 
-    private async Task OnStatusAsync(DeviceTopic device, string status)
+    private async Task OnStatusAsync(DeviceTopic device, string status, Role role)
     {
         if (status is not ("online" or "offline"))
         {
@@ -214,10 +312,14 @@ public sealed partial class LiveFeed : BackgroundService
         }
 
         var snapshot = _devices.SetStatus(device.Domain, device.Site, device.DeviceId, status == "online");
-        await _hub.Clients.Group(LiveGroups.Domain(device.Domain)).DeviceChanged(snapshot);
+        if (role != Role.State)
+        {
+            await _hub.Clients.Group(LiveGroups.Domain(device.Domain)).DeviceChanged(snapshot);
+            CountRelayed(role);
+        }
     }
 
-    private async Task OnTelemetryAsync(DeviceTopic device, ReadOnlySequence<byte> payload)
+    private async Task OnTelemetryAsync(DeviceTopic device, ReadOnlySequence<byte> payload, Role role)
     {
         var now = _time.GetUtcNow();
         if (!TelemetryReader.TryRead(payload, device.DeviceId, now, out var at, out var values, out var flags))
@@ -230,7 +332,13 @@ public sealed partial class LiveFeed : BackgroundService
 
         var before = _devices.Find(device.DeviceId);
         var snapshot = _devices.Record(device.Domain, device.Site, device.DeviceId, at, values, flags);
-        if (before is null || before.State != snapshot.State)
+        if (role == Role.State)
+        {
+            return;
+        }
+
+        var stateChanged = before is null || before.State != snapshot.State;
+        if (stateChanged && role == Role.StateAndPush)
         {
             await _hub.Clients.Group(LiveGroups.Domain(device.Domain)).DeviceChanged(snapshot);
         }
@@ -241,8 +349,16 @@ public sealed partial class LiveFeed : BackgroundService
         }
 
         _lastPushed[device.DeviceId] = now;
+        if (role == Role.Relay)
+        {
+            // This instance's state client may have recorded the reading first, hiding a state change from "before":
+            // the relay sends the device's state with each reading it relays (rate-limited like the readings).
+            await _hub.Clients.Group(LiveGroups.Domain(device.Domain)).DeviceChanged(snapshot);
+        }
+
         await _hub.Clients.Group(LiveGroups.Site(device.Domain, device.Site))
             .ReadingReceived(new LiveReading(device.DeviceId, device.Domain, device.Site, at, values, flags));
+        CountRelayed(role);
     }
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Live feed connected to MQTT broker {Host}:{Port}")]
@@ -256,6 +372,9 @@ public sealed partial class LiveFeed : BackgroundService
 
     [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "Live feed lost MQTT broker {Host}:{Port}: {Reason}")]
     private partial void LogDisconnected(string host, int port, string reason);
+
+    [LoggerMessage(EventId = 205, Level = LogLevel.Information, Message = "Live relay subscribed in shared group {Group}: events go to every dashboard instance through the Redis backplane")]
+    private partial void LogRelayConnected(string group);
 
     [LoggerMessage(EventId = 204, Level = LogLevel.Debug, Message = "Skipped a message on {Topic}: {Reason}")]
     private partial void LogBadMessage(string topic, string reason);
