@@ -81,7 +81,7 @@ cat <<INFO
   InfluxDB        http://127.0.0.1:$INFLUX_PORT  (database telemetry)
                   influx -port $INFLUX_PORT -database telemetry -execute "SELECT * FROM air ORDER BY time DESC LIMIT 5"
   Worker          metrics: http://127.0.0.1:$WORKER_PORT/metrics   health: http://127.0.0.1:$WORKER_PORT/health/ready
-  Dashboard       http://127.0.0.1:$DASHBOARD_PORT   health: http://127.0.0.1:$DASHBOARD_PORT/health/ready
+  Dashboard       http://127.0.0.1:$DASHBOARD_PORT   health: /health/ready   metrics: /metrics
                   demo users (password $DEMO_PASSWORD): environment (air, water), energy (meters), admin (all)
   Simulator       $([ "${BN_SIM:-1}" != "0" ] && echo "20 air, 10 water, 30 meters every 5 s (log: $RUN_DIR/sim.log)" || echo "off (BN_SIM=0)")
   Run folder      $RUN_DIR  (worker.log, dashboard.log, quarantine and spool under worker/)

@@ -17,6 +17,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddDashboardHealth();
+builder.Services.AddDashboardMetrics();
 builder.Services.AddDashboardAccess(builder.Configuration);
 builder.Services.AddDashboardLocalization();
 builder.Services.AddHistory();
@@ -26,6 +27,7 @@ builder.Services.AddRazorPages();
 
 var app = builder.Build();
 
+app.MapDashboardMetrics();
 app.UseStaticFiles();
 app.UseRequestLocalization();
 app.UseAuthentication();

@@ -53,6 +53,15 @@ public sealed class AlertBoard
         }
     }
 
+    /// <summary>Open alerts per domain and severity, for the metrics.</summary>
+    public IReadOnlyList<(string Domain, AlertSeverity Severity, int Count)> CountOpen()
+    {
+        lock (_lock)
+        {
+            return [.. _open.Values.GroupBy(a => (a.Domain, a.Severity)).Select(g => (g.Key.Domain, g.Key.Severity, g.Count()))];
+        }
+    }
+
     /// <summary>Whether the board reflects this event: it is the one held, or a clear of an alert no longer open.</summary>
     public bool IsCurrent(AlertEvent alert)
     {

@@ -87,6 +87,16 @@ public sealed class DeviceBoard
         }
     }
 
+    /// <summary>Devices per state (<c>online</c>, <c>offline</c>, <c>unknown</c>) and domain, for the metrics.</summary>
+    public IReadOnlyList<(string Domain, string State, int Count)> CountByState()
+    {
+        var now = _time.GetUtcNow();
+        lock (_lock)
+        {
+            return [.. _devices.Values.GroupBy(d => (d.Domain, d.Snapshot(now, _offlineAfter).State)).Select(g => (g.Key.Domain, g.Key.State, g.Count()))];
+        }
+    }
+
     public IReadOnlyList<DeviceSnapshot> Devices(IReadOnlySet<string> domains)
     {
         var now = _time.GetUtcNow();

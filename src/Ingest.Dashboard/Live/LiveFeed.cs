@@ -31,6 +31,7 @@ public sealed partial class LiveFeed : BackgroundService
     private readonly ILogger<LiveFeed> _logger;
     private readonly Dictionary<string, DateTimeOffset> _lastPushed = new(StringComparer.Ordinal);
     private readonly BackplaneOptions _backplane;
+    private readonly Health.DashboardMetrics _metrics;
     private readonly IMqttClient? _relay;
     private bool _disconnectLogged;
     private bool _relayFailureLogged;
@@ -49,8 +50,9 @@ public sealed partial class LiveFeed : BackgroundService
     }
 
     public LiveFeed(IOptions<LiveFeedOptions> options, IOptions<BackplaneOptions> backplane, AlertBoard alerts, DeviceBoard devices, AqiBoard aqi,
-        IHubContext<LiveHub, ILiveClient> hub, TimeProvider time, ILogger<LiveFeed> logger)
+        IHubContext<LiveHub, ILiveClient> hub, Health.DashboardMetrics metrics, TimeProvider time, ILogger<LiveFeed> logger)
     {
+        _metrics = metrics;
         _backplane = backplane.Value;
         _options = options.Value;
         _topics = new Topics(_options.TopicRoot);
@@ -234,6 +236,11 @@ public sealed partial class LiveFeed : BackgroundService
             if (levels.Length < 2 || levels[0] != _topics.Root)
             {
                 return;
+            }
+
+            if (role != Role.Relay)
+            {
+                _metrics.Handled(levels is [_, "alerts", ..] ? "alert" : levels is [_, "aqi", ..] ? "aqi" : levels[^1]);
             }
 
             if (levels is [_, "alerts", _, _, _])

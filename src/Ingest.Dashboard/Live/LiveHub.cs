@@ -11,7 +11,7 @@ namespace Ingest.Dashboard.Live;
 /// browser catches up on what it missed while disconnected.
 /// </summary>
 [Authorize]
-public sealed class LiveHub(AlertBoard alerts, DeviceBoard devices, AqiBoard aqi) : Hub<ILiveClient>
+public sealed class LiveHub(AlertBoard alerts, DeviceBoard devices, AqiBoard aqi, Health.DashboardMetrics metrics) : Hub<ILiveClient>
 {
     public override async Task OnConnectedAsync()
     {
@@ -20,7 +20,14 @@ public sealed class LiveHub(AlertBoard alerts, DeviceBoard devices, AqiBoard aqi
             await Groups.AddToGroupAsync(Context.ConnectionId, LiveGroups.Domain(domain), Context.ConnectionAborted);
         }
 
+        metrics.Connected();
         await base.OnConnectedAsync();
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        metrics.Disconnected();
+        return base.OnDisconnectedAsync(exception);
     }
 
     /// <summary>The open alerts this user may see, newest first.</summary>
