@@ -75,6 +75,8 @@ public sealed partial class ObservabilityTests(ITestOutputHelper output) : IAsyn
         Assert.Equal(readings, Value(metrics, "ingest_batch_size_sum"));
         Assert.Equal(batches, Value(metrics, "ingest_write_duration_seconds_count"));
         Assert.InRange(Value(metrics, "ingest_write_duration_seconds_sum") / batches, 0.000_01, 5);
+        Assert.Contains("ingest_alerts_open{", metrics, StringComparison.Ordinal);
+        Assert.Matches("(?m)^dotnet_gc_collections_total", metrics); // runtime instrumentation
 
         // InfluxDB away: readiness fails (with the reason), liveness does not; back: ready again.
         await _influx.StopAsync();

@@ -21,6 +21,7 @@ public sealed partial class AlertEvaluator(
     AlertChannels channels,
     AlertRulesProvider rules,
     AlertStateFile stateFile,
+    AlertMetrics metrics,
     IOptions<AlertingOptions> options,
     IOptions<IngestOptions> ingest,
     TimeProvider time,
@@ -75,6 +76,7 @@ public sealed partial class AlertEvaluator(
                 {
                     output.Clear();
                     Evaluate(engine, input, output);
+                    metrics.OpenAlerts(engine.OpenCount);
                     if (!output.IsEmpty)
                     {
                         await SendAsync(output);

@@ -19,7 +19,13 @@ public sealed class AlertMetrics
         _events = meter.CreateCounter<long>("ingest.alerts.events", description: "Alert events published, by state");
         _aqi = meter.CreateCounter<long>("ingest.alerts.aqi_updates", description: "Hourly VN_AQI updates published");
         _latency = meter.CreateHistogram<double>("ingest.alerts.latency", unit: "ms", description: "Receipt of the reading's message to the broker's PUBACK of its alert");
+        meter.CreateObservableGauge("ingest.alerts.open", () => Volatile.Read(ref _open), "{alert}", "Open (raised or acknowledged, not cleared) alerts");
     }
+
+    private int _open;
+
+    /// <summary>Set by the evaluator (the only thread that touches the engine) after each input.</summary>
+    public void OpenAlerts(int count) => Volatile.Write(ref _open, count);
 
     public void EventPublished(string state) => _events.Add(1, new KeyValuePair<string, object?>("state", state));
 

@@ -25,6 +25,8 @@ public sealed partial class AlertEngine(Func<AlertRuleSet> rules, TimeProvider t
 
     public int DeviceCount => _devices.Count;
 
+    public int OpenCount => _open.Count;
+
     /// <summary>The latest event of every open alert.</summary>
     public IReadOnlyList<AlertEvent> OpenAlerts() =>
         [.. _open.Values.Select(o => o.Device.States[o.RuleId].Open).OfType<AlertEvent>()];
