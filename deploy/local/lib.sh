@@ -117,11 +117,14 @@ bn_start_influxd() {
 
 # Stops every process this run started: SIGTERM, then SIGKILL after 15 s.
 bn_stop_all() {
-  local pid deadline
+  local i pid deadline
   [ ${#BN_PIDS[@]} -eq 0 ] && return 0
-  for ((i=${#BN_PIDS[@]}-1; i>=0; i--)); do kill -TERM "${BN_PIDS[$i]}" 2>/dev/null || true; done
-  deadline=$((SECONDS + 15))
-  for pid in "${BN_PIDS[@]}"; do
+  # Last started, first stopped, one at a time: the simulator, dashboard and worker finish (the worker stores and
+  # acknowledges what it holds) while the broker and InfluxDB are still there.
+  for ((i=${#BN_PIDS[@]}-1; i>=0; i--)); do
+    pid=${BN_PIDS[$i]}
+    kill -TERM "$pid" 2>/dev/null || continue
+    deadline=$((SECONDS + 50))
     while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
     kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
   done
