@@ -129,7 +129,7 @@ public sealed partial class InfluxSink(
         {
             foreach (var reading in batch[i].Readings)
             {
-                lines.Add(PointMapper.ToPoint(reading).ToLineProtocol());
+                lines.Add(PointMapper.ToLineProtocol(reading));
                 owners.Add(i);
             }
         }
