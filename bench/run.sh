@@ -190,6 +190,9 @@ start_worker() {
   (
     export DOTNET_ENVIRONMENT=Production Urls="http://127.0.0.1:$port"
     export Mqtt__Host=127.0.0.1 Mqtt__Port=$MQTT_PORT
+    # Its own persistent session, gone a few seconds after it stops: with the default fixed client id the broker would
+    # keep queueing every later series' messages for it, and the next worker would start behind that backlog.
+    export Mqtt__ClientId="bench-worker-$run-$port" Mqtt__SessionExpiry=00:00:05
     export Influx__Url=$INFLUX_URL Influx__Api=V1 Influx__Database=telemetry
     export Ingest__DataDirectory="$RUN_DIR/worker-$run-$RANDOM"
     export Logging__LogLevel__Default=Warning Logging__Console__FormatterName=simple
