@@ -58,9 +58,13 @@ public class HotPathBenchmarks
     [Benchmark]
     public int DecodeStage() => _decoder.Decode(_single).Readings.Count;
 
-    /// <summary>One reading → InfluxDB.Client PointData → line protocol (PointMapper, as the sink does per reading).</summary>
+    /// <summary>One reading → InfluxDB.Client PointData → line protocol: the sink's path before the direct writer.</summary>
     [Benchmark]
-    public int MapToLine() => PointMapper.ToPoint(_reading).ToLineProtocol().Length;
+    public int MapToLineViaPointData() => PointMapper.ToPoint(_reading).ToLineProtocol().Length;
+
+    /// <summary>One reading → line protocol as the sink does it now (PointMapper.ToLineProtocol).</summary>
+    [Benchmark]
+    public int MapToLine() => PointMapper.ToLineProtocol(_reading).Length;
 
     /// <summary>Decode stage + map to line for one single-reading message: the worker's whole CPU path per reading, less I/O.</summary>
     [Benchmark]
@@ -70,7 +74,7 @@ public class HotPathBenchmarks
         var length = 0;
         foreach (var reading in result.Readings)
         {
-            length += PointMapper.ToPoint(reading).ToLineProtocol().Length;
+            length += PointMapper.ToLineProtocol(reading).Length;
         }
 
         return length;
@@ -84,7 +88,7 @@ public class HotPathBenchmarks
         var length = 0;
         foreach (var reading in result.Readings)
         {
-            length += PointMapper.ToPoint(reading).ToLineProtocol().Length;
+            length += PointMapper.ToLineProtocol(reading).Length;
         }
 
         return length;
@@ -98,7 +102,7 @@ public class HotPathBenchmarks
         var owners = new List<int>(SinkBatch);
         for (var i = 0; i < _sinkReadings.Length; i++)
         {
-            lines.Add(PointMapper.ToPoint(_sinkReadings[i]).ToLineProtocol());
+            lines.Add(PointMapper.ToLineProtocol(_sinkReadings[i]));
             owners.Add(i);
         }
 
