@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using Ingest.Contracts;
 using Ingest.IntegrationTests.Infrastructure;
+using Ingest.Mqtt;
 using Ingest.Worker.Sources.Mqtt;
 using MQTTnet;
 using MQTTnet.Protocol;

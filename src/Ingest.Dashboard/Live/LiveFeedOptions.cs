@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Ingest.Dashboard.Live;
 
 /// <summary>The broker the live feed listens to (section <c>Mqtt</c>).</summary>
-public sealed class LiveFeedOptions
+public sealed class LiveFeedOptions : Ingest.Mqtt.IMqttBrokerOptions
 {
     public const string Section = "Mqtt";
 

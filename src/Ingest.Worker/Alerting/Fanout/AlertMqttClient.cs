@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Ingest.Contracts;
+using Ingest.Mqtt;
 using Ingest.Worker.Alerting.Engine;
 using Ingest.Worker.Hosting;
 using Ingest.Worker.Sources.Mqtt;

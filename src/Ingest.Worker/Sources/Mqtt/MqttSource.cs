@@ -1,5 +1,6 @@
 using System.Buffers;
 using Ingest.Contracts;
+using Ingest.Mqtt;
 using Ingest.Worker.Diagnostics;
 using Ingest.Worker.Hosting;
 using Ingest.Worker.Pipeline;

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Ingest.Worker.Sources.Mqtt;
 
 /// <summary>Broker connection and subscription (section <c>Mqtt</c>).</summary>
-public sealed class MqttSourceOptions : IValidatableObject
+public sealed class MqttSourceOptions : IValidatableObject, Ingest.Mqtt.IMqttBrokerOptions
 {
     public const string Section = "Mqtt";
 

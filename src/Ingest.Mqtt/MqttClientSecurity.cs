@@ -2,15 +2,16 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using MQTTnet;
 
-namespace Ingest.Dashboard.Live;
+namespace Ingest.Mqtt;
 
 /// <summary>
-/// Credentials and TLS of the live feed's MQTT client, as the worker does it: with a CA certificate configured the broker's
-/// certificate must chain to it; without one the system trust store decides. Host name checks are never switched off.
+/// Credentials and TLS for every MQTT client of the worker and the dashboard. With a CA certificate configured, the
+/// broker's certificate must chain to that CA (a private PKI, or deploy/security/dev-certs.sh locally); without one, the
+/// system's trust store decides. Host name checks are never switched off.
 /// </summary>
-public static class MqttSecurity
+public static class MqttClientSecurity
 {
-    public static MqttClientOptionsBuilder WithSecurity(this MqttClientOptionsBuilder builder, LiveFeedOptions options)
+    public static MqttClientOptionsBuilder WithSecurity(this MqttClientOptionsBuilder builder, IMqttBrokerOptions options)
     {
         if (!string.IsNullOrEmpty(options.Username))
         {
@@ -34,7 +35,8 @@ public static class MqttSecurity
             .WithCertificateValidationHandler(e => ChainsTo(ca, e.Certificate, e.SslPolicyErrors)));
     }
 
-    internal static bool ChainsTo(X509Certificate2 ca, X509Certificate? certificate, SslPolicyErrors errors)
+    /// <summary>True when the name matched and the certificate chains to <paramref name="ca"/> (a custom trust root).</summary>
+    public static bool ChainsTo(X509Certificate2 ca, X509Certificate? certificate, SslPolicyErrors errors)
     {
         if (certificate is null || (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0)
         {
@@ -45,7 +47,13 @@ public static class MqttSecurity
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.Add(ca);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        using var leaf = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        return chain.Build(leaf);
+        if (certificate is X509Certificate2 presented)
+        {
+            // The TLS stack's own certificate: used, not disposed here.
+            return chain.Build(presented);
+        }
+
+        using var copy = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        return chain.Build(copy);
     }
 }
