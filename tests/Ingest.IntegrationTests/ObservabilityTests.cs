@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Net;
-using System.Text.RegularExpressions;
 using Ingest.Contracts;
 using Ingest.IntegrationTests.Infrastructure;
 
@@ -10,7 +8,7 @@ namespace Ingest.IntegrationTests;
 /// Issue 8's operations endpoints on the worker as its own process: Prometheus metrics with plausible values after a
 /// run, and readiness that follows InfluxDB going away and coming back.
 /// </summary>
-public sealed partial class ObservabilityTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class ObservabilityTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Devices = 30;
     private const int PerDevice = 50;
@@ -58,23 +56,23 @@ public sealed partial class ObservabilityTests(ITestOutputHelper output) : IAsyn
         }
 
         var readings = fleet.Count + 3;
-        await Eventually.HoldsAsync(async () => Value(await ScrapeAsync(worker), "ingest_readings_stored_total") >= readings, TimeSpan.FromSeconds(30),
+        await Eventually.HoldsAsync(async () => PrometheusText.Value(await ScrapeAsync(worker), "ingest_readings_stored_total") >= readings, TimeSpan.FromSeconds(30),
             () => "readings not all stored");
         var metrics = await ScrapeAsync(worker);
         output.WriteLine(string.Join('\n', metrics.Split('\n').Where(l => l.StartsWith("ingest_", StringComparison.Ordinal) && !l.Contains("_bucket", StringComparison.Ordinal))));
 
-        Assert.Equal(fleet.Count + 10, Value(metrics, "ingest_messages_received_total"));
-        Assert.Equal(readings, Value(metrics, "ingest_readings_stored_total"));
-        Assert.Equal(7, Value(metrics, "ingest_messages_quarantined_total", "reason=\"InvalidJson\""));
-        Assert.Equal(3, Value(metrics, "ingest_sequence_gaps_total"));
-        Assert.Equal(0, Value(metrics, "ingest_spool_bytes"));
-        Assert.Equal(1, Value(metrics, "ingest_influx_available"));
-        Assert.Equal(Devices + 1, Value(metrics, "ingest_devices_seen"));
-        var batches = Value(metrics, "ingest_batch_size_count");
+        Assert.Equal(fleet.Count + 10, PrometheusText.Value(metrics, "ingest_messages_received_total"));
+        Assert.Equal(readings, PrometheusText.Value(metrics, "ingest_readings_stored_total"));
+        Assert.Equal(7, PrometheusText.Value(metrics, "ingest_messages_quarantined_total", "reason=\"InvalidJson\""));
+        Assert.Equal(3, PrometheusText.Value(metrics, "ingest_sequence_gaps_total"));
+        Assert.Equal(0, PrometheusText.Value(metrics, "ingest_spool_bytes"));
+        Assert.Equal(1, PrometheusText.Value(metrics, "ingest_influx_available"));
+        Assert.Equal(Devices + 1, PrometheusText.Value(metrics, "ingest_devices_seen"));
+        var batches = PrometheusText.Value(metrics, "ingest_batch_size_count");
         Assert.InRange(batches, 1, readings);
-        Assert.Equal(readings, Value(metrics, "ingest_batch_size_sum"));
-        Assert.Equal(batches, Value(metrics, "ingest_write_duration_seconds_count"));
-        Assert.InRange(Value(metrics, "ingest_write_duration_seconds_sum") / batches, 0.000_01, 5);
+        Assert.Equal(readings, PrometheusText.Value(metrics, "ingest_batch_size_sum"));
+        Assert.Equal(batches, PrometheusText.Value(metrics, "ingest_write_duration_seconds_count"));
+        Assert.InRange(PrometheusText.Value(metrics, "ingest_write_duration_seconds_sum") / batches, 0.000_01, 5);
         Assert.Contains("ingest_alerts_open{", metrics, StringComparison.Ordinal);
         Assert.Matches("(?m)^dotnet_gc_collections_total", metrics); // runtime instrumentation
 
@@ -109,13 +107,4 @@ public sealed partial class ObservabilityTests(ITestOutputHelper output) : IAsyn
 
     private Task<string> ScrapeAsync(WorkerProcess worker) =>
         _http.GetStringAsync(new Uri(worker.OperationsUrl, "/metrics"), TestContext.Current.CancellationToken);
-
-    /// <summary>The value of a Prometheus sample (summed over series when labels are not narrowed); 0 when absent.</summary>
-    private static double Value(string metrics, string name, string? label = null) =>
-        Sample().Matches(metrics)
-            .Where(m => m.Groups["name"].Value == name && (label is null || m.Groups["labels"].Value.Contains(label, StringComparison.Ordinal)))
-            .Sum(m => double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture));
-
-    [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>[^}]*)\})? (?<value>[-+0-9.eE]+|NaN)( \d+)?$", RegexOptions.Multiline)]
-    private static partial Regex Sample();
 }

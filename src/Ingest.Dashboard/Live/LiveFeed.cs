@@ -155,29 +155,12 @@ public sealed partial class LiveFeed : BackgroundService
     {
         try
         {
-            var builder = new MqttClientOptionsBuilder()
-                .WithTcpServer(_options.Host, _options.Port)
-                .WithClientId($"bn-dashboard-{Environment.MachineName}-{Guid.NewGuid():N}"[..48])
-                .WithCleanStart(true)
-                .WithTimeout(TimeSpan.FromSeconds(10))
-                .WithSecurity(_options);
-            var result = await _client.ConnectAsync(builder.Build(), cancellationToken);
-            if (result.ResultCode != MqttClientConnectResultCode.Success)
+            if (await ConnectAndSubscribeAsync(_client, "bn-dashboard", filterPrefix: "", cancellationToken))
             {
-                LogRefused(_options.Host, _options.Port, result.ResultCode.ToString());
-                return;
+                _ready = true;
+                _disconnectLogged = false;
+                LogConnected(_options.Host, _options.Port);
             }
-
-            var subscribe = new MqttClientSubscribeOptionsBuilder();
-            foreach (var filter in new[] { _topics.AlertFilter, _topics.StatusFilter, _topics.AqiFilter, _topics.TelemetryFilter })
-            {
-                subscribe = subscribe.WithTopicFilter(f => f.WithTopic(filter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce));
-            }
-
-            await _client.SubscribeAsync(subscribe.Build(), cancellationToken);
-            _ready = true;
-            _disconnectLogged = false;
-            LogConnected(_options.Host, _options.Port);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -194,29 +177,12 @@ public sealed partial class LiveFeed : BackgroundService
         try
         {
             _relayReady = false;
-            var builder = new MqttClientOptionsBuilder()
-                .WithTcpServer(_options.Host, _options.Port)
-                .WithClientId($"bn-dashboard-relay-{Environment.MachineName}-{Guid.NewGuid():N}"[..48])
-                .WithCleanStart(true)
-                .WithTimeout(TimeSpan.FromSeconds(10))
-                .WithSecurity(_options);
-            var result = await relay.ConnectAsync(builder.Build(), cancellationToken);
-            if (result.ResultCode != MqttClientConnectResultCode.Success)
+            if (await ConnectAndSubscribeAsync(relay, "bn-dashboard-relay", $"$share/{_backplane.RelayGroup}/", cancellationToken))
             {
-                LogRefused(_options.Host, _options.Port, result.ResultCode.ToString());
-                return;
+                _relayReady = true;
+                _relayFailureLogged = false;
+                LogRelayConnected(_backplane.RelayGroup);
             }
-
-            var subscribe = new MqttClientSubscribeOptionsBuilder();
-            foreach (var filter in new[] { _topics.AlertFilter, _topics.StatusFilter, _topics.AqiFilter, _topics.TelemetryFilter })
-            {
-                subscribe = subscribe.WithTopicFilter(f => f.WithTopic($"$share/{_backplane.RelayGroup}/{filter}").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce));
-            }
-
-            await relay.SubscribeAsync(subscribe.Build(), cancellationToken);
-            _relayReady = true;
-            _relayFailureLogged = false;
-            LogRelayConnected(_backplane.RelayGroup);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -226,6 +192,35 @@ public sealed partial class LiveFeed : BackgroundService
                 _relayFailureLogged = true;
             }
         }
+    }
+
+    /// <summary>
+    /// Connects <paramref name="client"/> with a clean session and subscribes it to the live topics, each prefixed with
+    /// <paramref name="filterPrefix"/> (a shared-subscription group for the relay); false when the broker refused.
+    /// </summary>
+    private async Task<bool> ConnectAndSubscribeAsync(IMqttClient client, string clientIdPrefix, string filterPrefix, CancellationToken cancellationToken)
+    {
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(_options.Host, _options.Port)
+            .WithClientId($"{clientIdPrefix}-{Environment.MachineName}-{Guid.NewGuid():N}"[..48])
+            .WithCleanStart(true)
+            .WithTimeout(TimeSpan.FromSeconds(10))
+            .WithSecurity(_options);
+        var result = await client.ConnectAsync(builder.Build(), cancellationToken);
+        if (result.ResultCode != MqttClientConnectResultCode.Success)
+        {
+            LogRefused(_options.Host, _options.Port, result.ResultCode.ToString());
+            return false;
+        }
+
+        var subscribe = new MqttClientSubscribeOptionsBuilder();
+        foreach (var filter in new[] { _topics.AlertFilter, _topics.StatusFilter, _topics.AqiFilter, _topics.TelemetryFilter })
+        {
+            subscribe = subscribe.WithTopicFilter(f => f.WithTopic(filterPrefix + filter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce));
+        }
+
+        await client.SubscribeAsync(subscribe.Build(), cancellationToken);
+        return true;
     }
 
     private async Task HandleAsync(MqttApplicationMessage message, Role role)

@@ -1,13 +1,11 @@
-using System.Globalization;
 using System.Net;
-using System.Text.RegularExpressions;
 using Ingest.Dashboard.Tests.Infrastructure;
 using Ingest.IntegrationTests.Infrastructure;
 
 namespace Ingest.Dashboard.Tests.Api;
 
 /// <summary>Issue 8: the dashboard's Prometheus endpoint (<c>dashboard_*</c>) and health endpoints, on the real app.</summary>
-public sealed partial class MetricsTests(Servers servers)
+public sealed class MetricsTests(Servers servers)
 {
     [Fact]
     public async Task Metrics_show_hub_connections_open_alerts_devices_and_live_messages_without_sign_in()
@@ -26,23 +24,15 @@ public sealed partial class MetricsTests(Servers servers)
             async () =>
             {
                 text = await anonymous.GetStringAsync(new Uri("metrics", UriKind.Relative), TestContext.Current.CancellationToken);
-                return Value(text, "dashboard_hub_connections") >= 1 && Value(text, "dashboard_alerts_open", "domain=\"air\"") >= 1;
+                return PrometheusText.Value(text, "dashboard_hub_connections") >= 1 && PrometheusText.Value(text, "dashboard_alerts_open", "domain=\"air\"") >= 1;
             },
             TimeSpan.FromSeconds(10), () => "metrics never showed the connection and the alert: " + text);
         TestContext.Current.SendDiagnosticMessage(string.Join('\n', text.Split('\n').Where(l => l.StartsWith("dashboard_", StringComparison.Ordinal))));
 
-        Assert.True(Value(text, "dashboard_live_messages_total", "kind=\"alert\"") >= 1);
-        Assert.True(Value(text, "dashboard_devices") >= TestDevices.RegistryCsv.Length - 1, "every registry device is counted in some state");
+        Assert.True(PrometheusText.Value(text, "dashboard_live_messages_total", "kind=\"alert\"") >= 1);
+        Assert.True(PrometheusText.Value(text, "dashboard_devices") >= TestDevices.RegistryCsv.Length - 1, "every registry device is counted in some state");
         Assert.Contains("kestrel_", text, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(new Uri("health/live", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(new Uri("health/ready", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode);
     }
-
-    private static double Value(string metrics, string name, string? label = null) =>
-        Sample().Matches(metrics)
-            .Where(m => m.Groups["name"].Value == name && (label is null || m.Groups["labels"].Value.Contains(label, StringComparison.Ordinal)))
-            .Sum(m => double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture));
-
-    [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>[^}]*)\})? (?<value>[-+0-9.eE]+|NaN)( \d+)?$", RegexOptions.Multiline)]
-    private static partial Regex Sample();
 }
