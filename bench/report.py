@@ -92,6 +92,39 @@ def series_summary(rows, series):
     return summary
 
 
+def histogram_p99(buckets):
+    """The upper bound of the bucket holding the 99th percentile of a cumulative Prometheus histogram, or None."""
+    bounds = sorted(((float("inf") if le == "+Inf" else float(le)), n) for le, n in buckets)
+    total = bounds[-1][1] if bounds else 0
+    if total <= 0:
+        return None
+    rank = total * 0.99
+    return next((le for le, n in bounds if n >= rank), None)
+
+
+def alert_summary(rows):
+    """Per run of the alert series: events seen, receipt → received p50/p99/max, the worker's histogram p99 bound."""
+    steps = by_run(rows, "alerts")
+    hist = by_run(rows, "alerts-worker-histogram")
+    out = {}
+    for run, ss in steps.items():
+        s = ss[0]
+        h = hist.get(run, [{}])[0].get("buckets")
+        out[run] = {
+            "events": (s.get("alerts_raised") or 0) + (s.get("alerts_cleared") or 0),
+            "devices": s.get("devices"),
+            "rate": s.get("target_readings_per_s"),
+            "stored_ok": s.get("pass"),
+            "receipt_p50": s.get("alert_receipt_latency_p50_ms"),
+            "receipt_p99": s.get("alert_receipt_latency_p99_ms"),
+            "receipt_max": s.get("alert_receipt_latency_max_ms"),
+            "device_p99": s.get("alert_latency_p99_ms"),
+            "worker_p99_bound": histogram_p99(h) if h else None,
+            "worker_events": (max(n for _, n in h) if h else None),
+        }
+    return out
+
+
 def table(header, rows):
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
@@ -165,6 +198,31 @@ def main():
     section("Pipeline: one reading per message", single, "readings/s")
     section("Pipeline: gateway batches", gateway, "readings/s")
 
+    alerts = alert_summary(rows)
+    w("## Alert latency at a 1 % crossing rate (issue 4)")
+    w("")
+    if alerts:
+        a0 = next(iter(alerts.values()))
+        w(f"A fresh worker, {fmt(a0['devices'])} devices publishing {fmt(a0['rate'])} readings/s, 1 % of them crossing the PM2.5 "
+          "limit (raise, then clear) every 2 s, measured after a warm-up step.")
+        w("")
+        w(table(["figure", "min", "median", "max"], [
+            ["alert events received (raised + cleared)", *spread([x["events"] for x in alerts.values()])[:3]],
+            ["receipt → event received p50 (ms)", *spread([x["receipt_p50"] for x in alerts.values()], 1)[:3]],
+            ["receipt → event received p99 (ms)", *spread([x["receipt_p99"] for x in alerts.values()], 1)[:3]],
+            ["receipt → event received max (ms)", *spread([x["receipt_max"] for x in alerts.values()], 1)[:3]],
+            ["**worker's own receipt → PUBACK p99 (ms, upper bound of its histogram bucket)**", *spread([x["worker_p99_bound"] for x in alerts.values()])[:3]],
+            ["device timestamp → event received p99 (ms)", *spread([x["device_p99"] for x in alerts.values()])[:3]],
+        ]))
+        w("")
+        w("The worker's own figure is its `ingest_alerts_latency` histogram over the measured step: receipt of the triggering "
+          "message → the broker's PUBACK of the alert (after the broker has taken it), the issue's receipt → publication. "
+          "Receipt → event received is the arrival at a `mosquitto_sub` on bn/alerts/# − the event's `receivedAt` (same "
+          "machine clock): that plus one loopback broker hop and the subscriber's own scheduling on a saturated machine.")
+    else:
+        w("Not measured in this run (BENCH_ALERT_SERIES=0).")
+    w("")
+
     w("## Ratios and fleet size")
     w("")
     ratio_rows = []
@@ -199,7 +257,13 @@ def main():
     med = lambda s, k: spread([x[k] for x in s.values()])[3] if s else None  # noqa: E731
     cpu_us = med(single, "us_per_reading")
     half_p99 = med(single, "half_p99")
-    alert_p99 = med(single, "alert_p99")
+    # The issue's measure is receipt → publication: the worker's own histogram (receipt → the broker's PUBACK, an upper
+    # bound of publication) when the alert series ran; else the outside figure of the pipeline steps (an upper bound).
+    worker_alert_p99 = spread([x["worker_p99_bound"] for x in alerts.values()])[3] if alerts else None
+    alert_p99 = worker_alert_p99 if worker_alert_p99 is not None else med(single, "alert_p99")
+    alert_measure = ("receipt → PUBACK inside the worker, alert series (bucket bound); outside, receipt → event received: "
+                     + fmt(spread([x["receipt_p99"] for x in alerts.values()])[3], 1) + " ms") if worker_alert_p99 is not None \
+        else "device timestamp → event received, pipeline steps"
     rss = med(single, "rss")
     devices = next(iter(single.values()))["devices"] if single else None
     goals = [
@@ -210,14 +274,14 @@ def main():
         ["3", "gateway batches ≥ 50 % of InfluxDB's raw ceiling (readings/s)", pct(r_influx), verdict(None if r_influx is None else r_influx >= 0.5)],
         ["4a", "end-to-end p99 ≤ 1.5 s at half the sustained maximum", unit(half_p99, " ms"), verdict(None if half_p99 is None else half_p99 <= 1500)],
         ["4b", "alert latency p99 ≤ 100 ms",
-         unit(alert_p99, " ms") if alert_p99 is not None else
+         unit(alert_p99, f" ms ({alert_measure})", 1) if alert_p99 is not None else
          ("n/a: no alert for the bench devices arrived on bn/alerts/# at the half-maximum or best passing step (no alert engine in this worker, no rule fired, or no step passed)" if single and any(x["alert_probe"] for x in single.values()) else "n/a: not probed (BENCH_ALERT_DEVICES=0)"),
          verdict(None if alert_p99 is None else alert_p99 <= 100)],
         ["5", "worker peak RSS ≤ 300 MB at 10,000 devices", unit(rss, f" MiB at {fmt(devices)} devices", 1),
          verdict(None if rss is None else (rss * 1.048576 <= 300) if (devices or 0) >= 10000 else None)],
     ]
     w(table(["#", "goal", "measured (median)", "verdict"], goals))
-    if single and any(x["alert_probe"] for x in single.values()):
+    if not alerts and single and any(x["alert_probe"] for x in single.values()):
         w("")
         w("Alert latency is measured from outside the worker as arrival on bn/alerts/# − RaisedAt/ClearedAt (the triggering reading's device timestamp), "
           "an upper bound of receipt → publication that includes two loopback broker hops.")

@@ -11,6 +11,7 @@
 #
 # Settings (environment):
 #   BENCH_QUICK=1            smoke run (< 3 min): 1 repetition, 3 s steps, two small rates per series, small ceilings
+#   BENCH_SERIES ("ceilings peer single gateway alerts")  which measurements to take (a subset skips the others)
 #   BENCH_RUNS (3; quick 1)  repetitions of every measurement (min/median/max over them)
 #   BENCH_STEP_SECONDS (10; quick 3)          length of one load step
 #   BENCH_SINGLE_RATES ("5000 10000 … 40000") readings/s of the one-reading-per-message steps (ascending)
@@ -28,6 +29,10 @@
 #                            has not grown for the settle time
 #   BENCH_ALERT_DEVICES (10) devices that alternate PM2.5 spikes (alert latency); 0 turns it off
 #   BENCH_ALERT_RULES (bench/alert-rules.bench.json; "default" keeps the worker's own rules file)
+#   BENCH_ALERT_SERIES (1)   the alert series of issue 4: a fresh worker, BENCH_ALERT_FLEET (10000) devices of which 1 %
+#                            cross the PM2.5 limit every 2 s, BENCH_ALERT_RATE (3000) readings/s for BENCH_ALERT_SECONDS
+#                            (20; quick 5) after a warm-up step; alert latency receipt → publication from the events'
+#                            receivedAt, and the worker's own ingest_alerts_latency histogram; 0 skips it
 #   BENCH_MAX_MINUTES (40)   no new step starts after this; BENCH_BUILD (1; 0 uses the binaries already built)
 #   BENCH_OUT (bench/results) where the report goes; BENCH_RUN_DIR (a new temp folder) servers' data and logs
 set -euo pipefail
@@ -66,6 +71,13 @@ SETTLE=${BENCH_SETTLE:-5}
 PASS_RATIO=${BENCH_PASS_RATIO:-0.95}
 ALERT_DEVICES=${BENCH_ALERT_DEVICES:-10}
 ALERT_RULES=${BENCH_ALERT_RULES:-$BENCH_DIR/alert-rules.bench.json}
+SERIES=" ${BENCH_SERIES:-ceilings peer single gateway alerts} "
+ALERT_SERIES=${BENCH_ALERT_SERIES:-1}
+[[ "$SERIES" == *" peer "* ]] || PEER=0
+[[ "$SERIES" == *" alerts "* ]] || ALERT_SERIES=0
+ALERT_FLEET=${BENCH_ALERT_FLEET:-10000}
+ALERT_RATE=${BENCH_ALERT_RATE:-3000}
+ALERT_SECONDS=${BENCH_ALERT_SECONDS:-$([ "$QUICK" = "1" ] && echo 5 || echo 20)}
 MAX_MINUTES=${BENCH_MAX_MINUTES:-40}
 OUT_DIR=${BENCH_OUT:-$BENCH_DIR/results}
 RUN_DIR=${BENCH_RUN_DIR:-$(mktemp -d /tmp/bn-bench.XXXXXX)}
@@ -81,7 +93,7 @@ trap 'bn_log "stopping everything this run started"; bn_stop_all' EXIT
 trap 'exit 130' INT TERM
 
 bn_require_dotnet
-bn_require_packages mosquitto influxdb curl python3
+bn_require_packages mosquitto mosquitto-clients influxdb curl python3
 bn_raise_fd_limit
 
 if [ "${BENCH_BUILD:-1}" != "0" ]; then
@@ -187,6 +199,7 @@ half_step() {
 start_worker() {
   local run=$1 rules=$2 port
   port=$(bn_free_port)
+  WORKER_PORT=$port
   (
     export DOTNET_ENVIRONMENT=Production Urls="http://127.0.0.1:$port"
     export Mqtt__Host=127.0.0.1 Mqtt__Port=$MQTT_PORT
@@ -231,6 +244,51 @@ worker_series() {
   stop_pid "$WORKER_PID"
 }
 
+# alert_histogram BEFORE AFTER: the ingest_alerts_latency buckets of two /metrics scrapes, subtracted, as a JSON result.
+alert_histogram() {
+  python3 - "$1" "$2" <<'PY'
+import json, re, sys
+def buckets(text):
+    out = {}
+    for line in text.splitlines():
+        m = re.match(r'ingest_alerts_latency_milliseconds_bucket\{[^}]*le="([^"]+)"[^}]*\} (\S+)', line)
+        if m:
+            out[m.group(1)] = out.get(m.group(1), 0) + float(m.group(2))
+    return out
+before, after = buckets(sys.argv[1]), buckets(sys.argv[2])
+if after:
+    print(json.dumps({"kind": "histogram", "buckets": [[le, n - before.get(le, 0)] for le, n in after.items()]}))
+PY
+}
+
+# alert_series RUN: issue 4's alert benchmark — a fresh worker with the bench rules, ALERT_FLEET devices of which 1 % cross
+# the limit (raise, then clear) every 2 s, a warm-up step, then ALERT_SECONDS at ALERT_RATE readings/s. Records the probe's
+# step (receipt → event received, from the events' receivedAt) and the worker's ingest_alerts_latency histogram buckets.
+alert_series() {
+  local run=$1 rules="" alert_devices json code before=""
+  [ "$ALERT_RULES" != "default" ] && rules="$ALERT_RULES"
+  alert_devices=$(( ALERT_FLEET / 100 ))
+  [ "$alert_devices" -gt 0 ] || { bn_log "BENCH_ALERT_FLEET=$ALERT_FLEET is too small for a 1 % crossing rate; no alert series"; return 0; }
+  start_worker "$run" "$rules" || bn_die "the worker did not become ready for the alert series (log: $RUN_DIR/worker.log)"
+  code=$(series_code alerts)
+  bn_log "run $run: alert series, $ALERT_FLEET devices, $alert_devices crossing every 2 s, $ALERT_RATE readings/s (worker PID $WORKER_PID)"
+  for phase in warmup measured; do
+    json=$(probe load --mode single --port "$MQTT_PORT" --influx-url "$INFLUX_URL" --rate "$ALERT_RATE" \
+      --duration "$([ "$phase" = warmup ] && echo "$WARMUP_S" || echo "$ALERT_SECONDS")" \
+      --devices "$ALERT_FLEET" --connections "$CONNECTIONS" --window "$WINDOW" --watch-pid "$WORKER_PID" \
+      --alert-devices "$alert_devices" --max-lag "$MAX_LAG" --pass-ratio "$PASS_RATIO" --drain-timeout "$DRAIN_TIMEOUT" --settle "$SETTLE" \
+      --label "alerts-$phase" --run-id "r${run}${code}${phase}" --series-id "r${run}${code}") || { bn_log "alert series: probe failed"; break; }
+    if [ "$phase" = measured ]; then
+      record "$run" alerts "$json"
+    else
+      before=$(curl -sf "http://127.0.0.1:$WORKER_PORT/metrics" || true)
+    fi
+  done
+  # The worker's own measure (receipt of the message → the broker's PUBACK of the alert) over the measured step only.
+  record "$run" alerts-worker-histogram "$(alert_histogram "$before" "$(curl -sf "http://127.0.0.1:$WORKER_PORT/metrics" || true)")"
+  stop_pid "$WORKER_PID"
+}
+
 peer_series() {
   local run=$1 user="$RUN_DIR/node-red-$1" port pid deadline max
   mkdir -p "$user"
@@ -257,22 +315,25 @@ peer_series() {
 bn_log "benchmark: $RUNS repetition(s), ${STEP_S} s steps; results in $RESULTS"
 for run in $(seq 1 "$RUNS"); do
   out_of_time && break
-  bn_log "run $run: InfluxDB raw ceiling ($INFLUX_POINTS points, batches of 5000, $INFLUX_CONCURRENCY writers)"
-  record "$run" influx-ceiling "$(probe influx-ceiling --influx-url "$INFLUX_URL" --points "$INFLUX_POINTS" --batch 5000 \
-    --concurrency "$INFLUX_CONCURRENCY" --run-id "r${run}i")"
-  bn_log "run $run: broker QoS 1 ceiling ($BROKER_MESSAGES messages, window $BROKER_WINDOW)"
-  record "$run" broker-ceiling "$(probe broker-ceiling --port "$MQTT_PORT" --messages "$BROKER_MESSAGES" --window "$BROKER_WINDOW" \
-    --connections "$BROKER_CONNECTIONS" --run-id "r${run}b")"
+  if [[ "$SERIES" == *" ceilings "* ]]; then
+    bn_log "run $run: InfluxDB raw ceiling ($INFLUX_POINTS points, batches of 5000, $INFLUX_CONCURRENCY writers)"
+    record "$run" influx-ceiling "$(probe influx-ceiling --influx-url "$INFLUX_URL" --points "$INFLUX_POINTS" --batch 5000 \
+      --concurrency "$INFLUX_CONCURRENCY" --run-id "r${run}i")"
+    bn_log "run $run: broker QoS 1 ceiling ($BROKER_MESSAGES messages, window $BROKER_WINDOW)"
+    record "$run" broker-ceiling "$(probe broker-ceiling --port "$MQTT_PORT" --messages "$BROKER_MESSAGES" --window "$BROKER_WINDOW" \
+      --connections "$BROKER_CONNECTIONS" --run-id "r${run}b")"
+  fi
   [ "$PEER" = "1" ] && peer_series "$run"
   ALERT_DEVICES_NOW=$ALERT_DEVICES
-  worker_series "$run" pipeline-single single $SINGLE_RATES
-  worker_series "$run" pipeline-gateway gateway $GATEWAY_RATES
+  [[ "$SERIES" == *" single "* ]] && worker_series "$run" pipeline-single single $SINGLE_RATES
+  [[ "$SERIES" == *" gateway "* ]] && worker_series "$run" pipeline-gateway gateway $GATEWAY_RATES
+  [ "$ALERT_SERIES" = "1" ] && ! out_of_time && alert_series "$run"
 done
 
 set +o pipefail
 MACHINE="$(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(uname -sr)"
 VERSIONS="mosquitto $( (/usr/sbin/mosquitto -h 2>/dev/null || true) | head -n1 | awk '{print $3}'), influxd $( (influxd version 2>/dev/null || true) | awk '{print $2}'), .NET $(dotnet --version)$([ "$PEER" = "1" ] && echo ", node $(node --version), Node-RED $(node -p "require('$NR_DIR/node_modules/node-red/package.json').version")" || true)"
-SETTINGS="runs $RUNS, steps ${STEP_S} s, single rates [$SINGLE_RATES], gateway rates [$GATEWAY_RATES] (batches of $BATCH from $GATEWAYS gateways), peer rates [$PEER_RATES], $DEVICES devices, $CONNECTIONS publisher connections, window $WINDOW, pass = zero loss, ≥ $PASS_RATIO × target published, drain lag ≤ $MAX_LAG s; alert devices $ALERT_DEVICES ($([ "$ALERT_RULES" = "default" ] && echo "worker's rules" || basename "$ALERT_RULES"))$([ -s "$RUN_DIR/alert-note" ] && echo "; $(cat "$RUN_DIR/alert-note")" || true)"
+SETTINGS="runs $RUNS, steps ${STEP_S} s, single rates [$SINGLE_RATES], gateway rates [$GATEWAY_RATES] (batches of $BATCH from $GATEWAYS gateways), peer rates [$PEER_RATES], $DEVICES devices, $CONNECTIONS publisher connections, window $WINDOW, pass = zero loss, ≥ $PASS_RATIO × target published, drain lag ≤ $MAX_LAG s; alert series $([ "$ALERT_SERIES" = "1" ] && echo "$ALERT_FLEET devices, 1 % crossing, $ALERT_RATE readings/s, ${ALERT_SECONDS} s" || echo off); alert devices in the pipeline steps $ALERT_DEVICES ($([ "$ALERT_RULES" = "default" ] && echo "worker's rules" || basename "$ALERT_RULES"))$([ -s "$RUN_DIR/alert-note" ] && echo "; $(cat "$RUN_DIR/alert-note")" || true)"
 set -o pipefail
 REPORT="$OUT_DIR/$STAMP.md"
 python3 "$BENCH_DIR/report.py" "$RESULTS" --date "$(date -u '+%Y-%m-%d %H:%M UTC')" --machine "$MACHINE" --versions "$VERSIONS" \

@@ -75,6 +75,13 @@ public sealed record AlertEvent
     /// <summary>When this event happened.</summary>
     public required DateTimeOffset EventAt { get; init; }
 
+    /// <summary>
+    /// When the worker received the message carrying the reading that caused this event (worker clock); absent for events
+    /// no reading caused (offline by silence, acknowledgement). Its gap to <see cref="EventAt"/> shows device clock skew
+    /// and transport delay; its gap to the event's arrival is the alert latency.
+    /// </summary>
+    public DateTimeOffset? ReceivedAt { get; init; }
+
     public DateTimeOffset? AcknowledgedAt { get; init; }
 
     public string? AcknowledgedBy { get; init; }

@@ -82,9 +82,11 @@ public sealed class AlertingTests : IAsyncLifetime
 
             // Over the limit: an alert within a second of publication.
             var clock = Stopwatch.StartNew();
+            var published = DateTimeOffset.UtcNow;
             await Publish(0.5, 1);
             var raised = await watcher.NextAsync(TimeSpan.FromSeconds(5), ct);
             var latency = clock.Elapsed;
+            var arrived = DateTimeOffset.UtcNow;
             Console.WriteLine($"alert latency, publish of the reading → alert event received on {topics.AlertFilter}: {latency.TotalMilliseconds:F1} ms");
             Assert.True(latency < TimeSpan.FromSeconds(1), $"alert took {latency.TotalMilliseconds:F0} ms");
             Assert.Equal(topics.Alert(Domains.Water, "cau", device), raised.Topic);
@@ -97,6 +99,9 @@ public sealed class AlertingTests : IAsyncLifetime
             Assert.Equal(0.3, raised.Event.Limit);
             Assert.Equal("QCVN 08:2023/BTNMT Table 1", raised.Event.Standard);
             Assert.Equal(t0.AddSeconds(1), raised.Event.RaisedAt);
+            // The worker's receipt of the triggering message lies between its publication and the event's arrival here.
+            Assert.NotNull(raised.Event.ReceivedAt);
+            Assert.InRange(raised.Event.ReceivedAt.Value, published, arrived);
             var alertId = raised.Event.AlertId;
 
             // In InfluxDB's alerts measurement, as the contract says.

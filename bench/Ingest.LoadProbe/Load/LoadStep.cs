@@ -211,13 +211,16 @@ public sealed class LoadStep(ProbeArgs args)
             result["alerts_cleared"] = alerts.Cleared;
             result["alert_latency_p50_ms"] = alerts.Latency.Percentile(50);
             result["alert_latency_p99_ms"] = alerts.Latency.Percentile(99);
+            result["alert_receipt_latency_p50_ms"] = alerts.ReceiptLatency.Percentile(50);
+            result["alert_receipt_latency_p99_ms"] = alerts.ReceiptLatency.Percentile(99);
+            result["alert_receipt_latency_max_ms"] = alerts.ReceiptLatency.Percentile(100);
         }
 
         Console.Error.WriteLine(
             $"{label}: target {rate:N0}/s achieved {achieved:N0}/s, sent {sentReadings:N0}, stored {stored:N0}, lost {lost:N0}, failed {pool.Failed}, "
             + $"lag {lag:0.00} s, p50/p95/p99 {watcher.Latency.Percentile(50)}/{watcher.Latency.Percentile(95)}/{watcher.Latency.Percentile(99)} ms"
             + (usage is { } v ? $", cpu {v.CpuSeconds:0.00} s, peak RSS {v.PeakRssMiB} MiB" : "")
-            + (alerts is not null ? $", alerts {alerts.Raised}+{alerts.Cleared} p99 {alerts.Latency.Percentile(99)} ms" : "")
+            + (alerts is not null ? $", alerts {alerts.Raised}+{alerts.Cleared} p99 {alerts.Latency.Percentile(99)} ms (receipt → here p99 {alerts.ReceiptLatency.Percentile(99)} ms)" : "")
             + $" → {(pass ? "PASS" : "FAIL")}");
         return result;
     }

@@ -14,7 +14,8 @@ namespace Ingest.Worker.Alerting;
 /// The alerting stage: one loop that takes decoded readings, status messages, acknowledgements and timer ticks in order,
 /// runs them through the <see cref="AlertEngine"/>, and queues what comes out for MQTT and InfluxDB. Start-up refuses an
 /// invalid rules file and restores the open alerts of the last run; the state file is rewritten (atomically) at the next
-/// tick after the open set changes, and on stop. One bad item never ends the loop. On stop it drains its input (the decode
+/// tick after the open set changes, and on stop. The write (with its fsync) runs beside the loop, not in it: a slow disk
+/// must not hold back the alerts queued behind a tick; only the newest snapshot of the open set is written. One bad item never ends the loop. On stop it drains its input (the decode
 /// stage completes it) and then completes its outputs.
 /// </summary>
 public sealed partial class AlertEvaluator(
@@ -29,7 +30,16 @@ public sealed partial class AlertEvaluator(
 {
     private readonly AlertingOptions _options = options.Value;
     private readonly Topics _topics = new(ingest.Value.TopicRoot);
+    private readonly System.Threading.Channels.Channel<IReadOnlyList<AlertEvent>> _snapshots =
+        System.Threading.Channels.Channel.CreateBounded<IReadOnlyList<AlertEvent>>(new System.Threading.Channels.BoundedChannelOptions(1)
+        {
+            FullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest,
+            SingleReader = true,
+            SingleWriter = true,
+        });
+
     private AlertEngine? _engine;
+    private volatile bool _saveFailed;
 
     /// <summary>The engine (after start), for diagnostics and tests.</summary>
     public AlertEngine? Engine => _engine;
@@ -65,6 +75,7 @@ public sealed partial class AlertEvaluator(
         }
 
         var ticks = TickAsync(stoppingToken);
+        var saving = WriteSnapshotsAsync();
         var output = new EngineOutput();
         var reader = channels.Input.Reader;
         try
@@ -86,7 +97,9 @@ public sealed partial class AlertEvaluator(
         }
         finally
         {
-            SaveState(engine);
+            _snapshots.Writer.TryComplete();
+            await saving;
+            SaveState(engine.OpenAlerts());
             channels.Mqtt.Writer.TryComplete();
             channels.Store.Writer.TryComplete();
             await ticks;
@@ -114,9 +127,12 @@ public sealed partial class AlertEvaluator(
                     break;
                 case TickInput:
                     engine.OnTick(output);
-                    if (engine.OpenAlertsChanged)
+                    if (engine.OpenAlertsChanged || _saveFailed)
                     {
-                        SaveState(engine);
+                        _saveFailed = false;
+                        // A newer snapshot replaces one not yet written.
+                        _snapshots.Writer.TryWrite(engine.OpenAlerts());
+                        engine.OpenAlertsChanged = false;
                     }
 
                     break;
@@ -132,8 +148,9 @@ public sealed partial class AlertEvaluator(
 
     private async Task SendAsync(EngineOutput output)
     {
-        foreach (var (alert, receivedAt) in output.Alerts)
+        foreach (var (evaluated, receivedAt) in output.Alerts)
         {
+            var alert = receivedAt is null ? evaluated : evaluated with { ReceivedAt = receivedAt };
             var payload = JsonSerializer.SerializeToUtf8Bytes(alert, AlertJson.Options);
             await channels.Mqtt.Writer.WriteAsync(
                 new OutgoingMqttMessage(_topics.Alert(alert.Domain, alert.Site, alert.DeviceId), payload, Retain: false, alert.AlertId, AlertPoints.State(alert.State), receivedAt),
@@ -170,15 +187,26 @@ public sealed partial class AlertEvaluator(
         }
     }
 
-    private void SaveState(AlertEngine engine)
+    private async Task WriteSnapshotsAsync()
+    {
+        // Off the evaluation loop's thread from the first await on.
+        await Task.Yield();
+        await foreach (var open in _snapshots.Reader.ReadAllAsync())
+        {
+            SaveState(open);
+        }
+    }
+
+    private void SaveState(IReadOnlyList<AlertEvent> open)
     {
         try
         {
-            stateFile.Save(engine.OpenAlerts());
-            engine.OpenAlertsChanged = false;
+            stateFile.Save(open);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            // Tried again at the next tick.
+            _saveFailed = true;
             LogStateNotSaved(stateFile.Path, ex.Message);
         }
     }
