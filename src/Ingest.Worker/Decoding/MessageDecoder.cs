@@ -25,6 +25,32 @@ public sealed class MessageDecoder(
     private readonly Topics _topics = new(ingest.Value.TopicRoot);
     private readonly int _maxPayloadBytes = validation.Value.MaxPayloadBytes;
 
+    // Parsed device topics by topic string: a fleet publishes on the same topics all day, and a parse costs three
+    // strings. Bounded like the name table; topics past the bound are parsed each time.
+    private const int TopicCacheCapacity = 200_000;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DeviceTopic> _parsedTopics = new(StringComparer.Ordinal);
+    private int _parsedTopicCount;
+
+    private bool TryParseTopic(string topic, out DeviceTopic parsed)
+    {
+        if (_parsedTopics.TryGetValue(topic, out parsed))
+        {
+            return true;
+        }
+
+        if (!_topics.TryParse(topic, out parsed))
+        {
+            return false;
+        }
+
+        if (Volatile.Read(ref _parsedTopicCount) < TopicCacheCapacity && _parsedTopics.TryAdd(topic, parsed))
+        {
+            Interlocked.Increment(ref _parsedTopicCount);
+        }
+
+        return true;
+    }
+
     public DecodeResult Decode(RawMessage message)
     {
         var decoded = DecodeFormat(message);
@@ -64,7 +90,7 @@ public sealed class MessageDecoder(
 
     private DecodeResult DecodeFormat(RawMessage message)
     {
-        if (!_topics.TryParse(message.Topic, out var topic) || topic.Kind == TopicKind.Status)
+        if (!TryParseTopic(message.Topic, out var topic) || topic.Kind == TopicKind.Status)
         {
             return DecodeResult.Failure(QuarantineReason.InvalidTopic, "the topic is outside the bn/{domain}/{site}/{device}/telemetry scheme");
         }

@@ -15,6 +15,7 @@ namespace Ingest.Worker.Decoding;
 public sealed class PlatformJsonDecoder(IOptions<ValidationOptions> options) : IPayloadDecoder
 {
     private readonly ValidationOptions _limits = options.Value;
+    private readonly NameTable _names = new();
 
     public DecodeResult Decode(ReadOnlySpan<byte> payload, DeviceTopic topic, DateTimeOffset receivedAt)
     {
@@ -69,7 +70,10 @@ public sealed class PlatformJsonDecoder(IOptions<ValidationOptions> options) : I
                     return DecodeResult.Failure(QuarantineReason.SchemaMismatch, "'id' must be a string");
                 }
 
-                id = reader.GetString();
+                // The usual case, the id the topic names: its string, not a new one.
+                id = expectedDeviceId is not null && !reader.ValueIsEscaped && reader.ValueTextEquals(expectedDeviceId)
+                    ? expectedDeviceId
+                    : _names.Get(ref reader);
             }
             else if (reader.ValueTextEquals("ts"u8))
             {
@@ -194,8 +198,17 @@ public sealed class PlatformJsonDecoder(IOptions<ValidationOptions> options) : I
                 timestamp = DateTimeOffset.FromUnixTimeMilliseconds(whole).AddTicks(ticks);
                 return null;
             case JsonTokenType.String:
+                // Parsed from a stack copy of the bytes: a timestamp string per reading would be garbage at once.
+                Span<char> chars = stackalloc char[Rfc3339.MaxLength];
+                if (!reader.ValueIsEscaped && !reader.HasValueSequence && reader.ValueSpan.Length <= Rfc3339.MaxLength
+                    && Rfc3339.TryParse(chars[..System.Text.Encoding.UTF8.GetChars(reader.ValueSpan, chars)], out var parsed))
+                {
+                    timestamp = parsed;
+                    return null;
+                }
+
                 var text = reader.GetString()!;
-                if (!Rfc3339.TryParse(text, out var parsed))
+                if (!Rfc3339.TryParse(text, out parsed))
                 {
                     return DecodeResult.Failure(
                         QuarantineReason.InvalidTimestamp, $"'ts' value '{Truncate(text)}' is not RFC 3339 with an offset");
@@ -219,7 +232,7 @@ public sealed class PlatformJsonDecoder(IOptions<ValidationOptions> options) : I
         values = new List<KeyValuePair<string, double>>(8);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = reader.GetString()!;
+            var name = _names.Get(ref reader);
             if (!Names.IsValidFieldName(name, _limits.MaxNameLength))
             {
                 return DecodeResult.Failure(QuarantineReason.InvalidName, $"field name '{Truncate(name)}' is too long or has forbidden characters");
@@ -271,7 +284,7 @@ public sealed class PlatformJsonDecoder(IOptions<ValidationOptions> options) : I
         return null;
     }
 
-    private static DecodeResult? ReadFlags(ref Utf8JsonReader reader, out List<string>? flags)
+    private DecodeResult? ReadFlags(ref Utf8JsonReader reader, out List<string>? flags)
     {
         flags = null;
         if (reader.TokenType == JsonTokenType.Null)
@@ -292,7 +305,7 @@ public sealed class PlatformJsonDecoder(IOptions<ValidationOptions> options) : I
                 return DecodeResult.Failure(QuarantineReason.SchemaMismatch, "'flags' must be a list of strings");
             }
 
-            var flag = reader.GetString()!;
+            var flag = _names.Get(ref reader);
             if (!Names.IsValidFieldName(flag, 32))
             {
                 return DecodeResult.Failure(QuarantineReason.InvalidName, $"flag '{Truncate(flag)}' is too long or has forbidden characters");
@@ -409,10 +422,12 @@ internal static class Names
 /// <summary>RFC 3339 timestamps: date, 'T' (or space), time, optional fraction, and a mandatory offset (Z or ±hh:mm).</summary>
 internal static class Rfc3339
 {
-    public static bool TryParse(string text, out DateTimeOffset value)
+    public const int MaxLength = 40;
+
+    public static bool TryParse(ReadOnlySpan<char> text, out DateTimeOffset value)
     {
         value = default;
-        if (text.Length < 20 || text.Length > 40)
+        if (text.Length < 20 || text.Length > MaxLength)
         {
             return false;
         }

@@ -13,6 +13,9 @@ public sealed class ReadingEnricher(DeviceRegistry registry)
     public const string ZoneTag = "zone";
     public const string KindTag = "kind";
 
+    // A device's tags, built once per registry entry and shared by all its readings (a reload brings new entries).
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DeviceInfo, KeyValuePair<string, string>[]> _tags = new();
+
     /// <summary>Returns the enriched reading, or null with the reason it must be quarantined.</summary>
     public Reading? Enrich(Reading reading, out Rejection? rejection)
     {
@@ -41,6 +44,11 @@ public sealed class ReadingEnricher(DeviceRegistry registry)
             return null;
         }
 
+        return reading with { Site = info.Site, Tags = _tags.GetValue(info, BuildTags) };
+    }
+
+    private static KeyValuePair<string, string>[] BuildTags(DeviceInfo info)
+    {
         var tags = new List<KeyValuePair<string, string>>(2);
         if (info.Zone is not null)
         {
@@ -52,6 +60,6 @@ public sealed class ReadingEnricher(DeviceRegistry registry)
             tags.Add(new(KindTag, info.Kind));
         }
 
-        return reading with { Site = info.Site, Tags = tags };
+        return [.. tags];
     }
 }

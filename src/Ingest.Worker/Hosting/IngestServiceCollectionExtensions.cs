@@ -27,7 +27,7 @@ public static class IngestServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Decode and validate stage, with the quarantine it sends rejects to. Registered before the source so it stops after it.</summary>
+    /// <summary>Decode and validate stage (run by the source on its receive path), with the quarantine it sends rejects to.</summary>
     public static IServiceCollection AddIngestPipeline(this IServiceCollection services)
     {
         services.AddOptions<PipelineOptions>().BindConfiguration(PipelineOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -47,7 +47,7 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<MessageDecoder>();
         services.AddSingleton<QuarantineStore>();
         services.AddHostedService(sp => sp.GetRequiredService<QuarantineStore>());
-        services.AddHostedService<IngestPipeline>();
+        services.AddSingleton<IngestPipeline>();
         return services;
     }
 

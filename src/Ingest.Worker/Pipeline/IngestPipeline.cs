@@ -3,16 +3,16 @@ using Ingest.Worker.Alerting;
 using Ingest.Worker.Decoding;
 using Ingest.Worker.Hosting;
 using Ingest.Worker.Quarantine;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Ingest.Worker.Pipeline;
 
 /// <summary>
-/// The decode stage: takes raw messages in arrival order, decodes and validates them, sends readings to the sink and
-/// rejects to quarantine. One bad item never ends the loop. When the source completes the raw channel, it drains it
-/// and then completes the channels after it.
+/// The decode stage: decodes and validates each message as the source hands it over (on the source's receive path, in
+/// arrival order: no queue and no thread hop between receipt and decoding), sends readings to the sink and rejects to
+/// quarantine. One bad item never stops it. <see cref="CompleteAsync"/>, called by the source when it stops, waits for
+/// the message in hand and then completes the channels after this stage, so they drain.
 /// </summary>
 public sealed partial class IngestPipeline(
     PipelineChannels channels,
@@ -21,33 +21,78 @@ public sealed partial class IngestPipeline(
     SequenceTracker sequences,
     IOptions<IngestOptions> ingest,
     ILogger<IngestPipeline> logger,
-    AlertIntake? alerts = null) : BackgroundService
+    AlertIntake? alerts = null) : IDisposable
 {
     private readonly Topics _topics = new(ingest.Value.TopicRoot);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    // Serialises a message in hand with completion; uncontended in steady state (the source hands over one at a time).
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private volatile bool _completed;
+
+    /// <summary>
+    /// Decodes one message and hands its parts on, waiting while the channels after this stage are full (which holds back
+    /// the source, and so the broker). False when the stage has been completed: the message was not taken.
+    /// </summary>
+    public async ValueTask<bool> ProcessAsync(RawMessage message)
     {
-        var reader = channels.Raw.Reader;
+        await _gate.WaitAsync();
         try
         {
-            // Not cancelled by stoppingToken: on stop the source completes the channel and everything in it is drained.
-            while (await reader.WaitToReadAsync(CancellationToken.None))
+            if (_completed)
             {
-                while (reader.TryRead(out var message))
-                {
-                    await ProcessAsync(message);
-                }
+                return false;
             }
+
+            await ProcessCoreAsync(message);
+            return true;
+        }
+        catch (System.Threading.Channels.ChannelClosedException)
+        {
+            // Completed while this message waited for room (a stop that could not wait longer): not taken.
+            return false;
         }
         finally
         {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// No more messages: waits for the one in hand, then completes the sink, quarantine and alert inputs. When
+    /// <paramref name="cancellationToken"/> fires first (the message in hand waits for room that does not come), completes
+    /// them anyway and that message is left un-acknowledged for redelivery.
+    /// </summary>
+    public async Task CompleteAsync(CancellationToken cancellationToken)
+    {
+        var entered = false;
+        try
+        {
+            await _gate.WaitAsync(cancellationToken);
+            entered = true;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        try
+        {
+            _completed = true;
             channels.Sink.Writer.TryComplete();
             quarantine.Complete();
             alerts?.Complete();
         }
+        finally
+        {
+            if (entered)
+            {
+                _gate.Release();
+            }
+        }
     }
 
-    private async Task ProcessAsync(RawMessage message)
+    public void Dispose() => _gate.Dispose();
+
+    private async Task ProcessCoreAsync(RawMessage message)
     {
         DecodeResult result;
         try

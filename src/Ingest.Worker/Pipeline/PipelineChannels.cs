@@ -9,14 +9,6 @@ namespace Ingest.Worker.Pipeline;
 /// </summary>
 public sealed class PipelineChannels(IOptions<PipelineOptions> options)
 {
-    /// <summary>MQTT source → decode stage.</summary>
-    public Channel<RawMessage> Raw { get; } = Channel.CreateBounded<RawMessage>(new BoundedChannelOptions(options.Value.RawCapacity)
-    {
-        FullMode = BoundedChannelFullMode.Wait,
-        SingleWriter = true,
-        SingleReader = true,
-    });
-
     /// <summary>Decode stage → InfluxDB sink.</summary>
     public Channel<PendingMessage> Sink { get; } = Channel.CreateBounded<PendingMessage>(new BoundedChannelOptions(options.Value.SinkCapacity)
     {

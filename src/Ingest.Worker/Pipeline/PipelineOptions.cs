@@ -2,14 +2,10 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Ingest.Worker.Pipeline;
 
-/// <summary>Capacities of the bounded channels between stages (section <c>Pipeline</c>). Full channels make the stage before wait.</summary>
+/// <summary>Capacity of the bounded channel between the decode stage and the sink, and the drain on stop (section <c>Pipeline</c>). Full channels make the stage before wait.</summary>
 public sealed class PipelineOptions
 {
     public const string Section = "Pipeline";
-
-    /// <summary>Messages between the MQTT source and the decode stage.</summary>
-    [Range(1, 1_000_000)]
-    public int RawCapacity { get; set; } = 10_000;
 
     /// <summary>Decoded messages waiting for the InfluxDB sink.</summary>
     [Range(1, 1_000_000)]

@@ -6,6 +6,7 @@ using Ingest.Contracts;
 using Ingest.Worker.Diagnostics;
 using Ingest.Worker.Hosting;
 using Ingest.Worker.Sources.Mqtt;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -28,7 +29,7 @@ public sealed partial class QuarantineStore : BackgroundService
     private readonly string _directory;
     private readonly long[] _sinceLastLog = new long[Enum.GetValues<QuarantineReason>().Length];
     private readonly DateTimeOffset[] _lastLogged = new DateTimeOffset[Enum.GetValues<QuarantineReason>().Length];
-    private readonly IMqttPublisher? _publisher;
+    private readonly Lazy<IMqttPublisher?> _publisher;
     private readonly Topics _topics;
     private readonly ArrayBufferWriter<byte> _buffer = new(4096);
     private FileStream? _file;
@@ -37,11 +38,13 @@ public sealed partial class QuarantineStore : BackgroundService
         IOptions<QuarantineOptions> options,
         IOptions<IngestOptions> ingest,
         IngestMetrics metrics,
-        IEnumerable<IMqttPublisher> publishers,
+        IServiceProvider services,
         TimeProvider time,
         ILogger<QuarantineStore> logger)
     {
-        _publisher = publishers.FirstOrDefault();
+        // Resolved at the first dead letter, not here: the publisher is the MQTT source, which hands messages to the decode
+        // stage, which quarantines through this store — a constructor dependency would be a cycle.
+        _publisher = new Lazy<IMqttPublisher?>(services.GetService<IMqttPublisher>);
         _topics = new Topics(ingest.Value.TopicRoot);
         _options = options.Value;
         _metrics = metrics;
@@ -139,12 +142,12 @@ public sealed partial class QuarantineStore : BackgroundService
         await file.FlushAsync();
         file.Flush(flushToDisk: true);
 
-        if (_publisher is not null)
+        if (_publisher.Value is { } publisher)
         {
             // The file is the durable record; the dead-letter topic is for people and tools watching live (QoS 0).
             for (var i = 0; i < group.Count; i++)
             {
-                await _publisher.TryPublishAsync(_topics.DeadLetter(group[i].Reason.ToString()), lines[i], atLeastOnce: false, CancellationToken.None);
+                await publisher.TryPublishAsync(_topics.DeadLetter(group[i].Reason.ToString()), lines[i], atLeastOnce: false, CancellationToken.None);
             }
         }
     }

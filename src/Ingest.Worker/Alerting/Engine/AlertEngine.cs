@@ -60,8 +60,10 @@ public sealed partial class AlertEngine(Func<AlertRuleSet> rules, TimeProvider t
         device.LastSeen = time.GetUtcNow();
         EnsureRules(device, output);
         var localDate = DateOnly.FromDateTime(reading.Timestamp.ToOffset(standardsUtcOffset).DateTime);
-        foreach (var rule in device.Rules)
+        var rules = device.Rules;
+        for (var r = 0; r < rules.Count; r++)
         {
+            var rule = rules[r];
             var state = device.State(rule.Id);
             switch (rule.Kind)
             {
@@ -498,13 +500,16 @@ public sealed partial class AlertEngine(Func<AlertRuleSet> rules, TimeProvider t
         }
     }
 
+    // Index loops over the reading's lists: a foreach through IReadOnlyList boxes an enumerator per call, and these run
+    // for every rule of every reading.
     private static double? Value(Reading reading, string field)
     {
-        foreach (var (name, value) in reading.Values)
+        var values = reading.Values;
+        for (var i = 0; i < values.Count; i++)
         {
-            if (name == field)
+            if (values[i].Key == field)
             {
-                return value;
+                return values[i].Value;
             }
         }
 
@@ -513,9 +518,10 @@ public sealed partial class AlertEngine(Func<AlertRuleSet> rules, TimeProvider t
 
     private static bool HasFlag(Reading reading, string flag)
     {
-        foreach (var f in reading.Flags)
+        var flags = reading.Flags;
+        for (var i = 0; i < flags.Count; i++)
         {
-            if (string.Equals(f, flag, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(flags[i], flag, StringComparison.OrdinalIgnoreCase))
             {
                 return true;
             }
@@ -526,11 +532,12 @@ public sealed partial class AlertEngine(Func<AlertRuleSet> rules, TimeProvider t
 
     private static string? Tag(Reading reading, string name)
     {
-        foreach (var (key, value) in reading.Tags)
+        var tags = reading.Tags;
+        for (var i = 0; i < tags.Count; i++)
         {
-            if (key == name)
+            if (tags[i].Key == name)
             {
-                return value;
+                return tags[i].Value;
             }
         }
 

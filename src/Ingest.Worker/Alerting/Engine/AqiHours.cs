@@ -42,8 +42,10 @@ public sealed class AqiHours(TimeSpan localOffset)
         }
 
         CurrentHour = hour;
-        foreach (var (field, value) in reading.Values)
+        var values = reading.Values;
+        for (var i = 0; i < values.Count; i++)
         {
+            var (field, value) = values[i];
             if (Array.IndexOf(Pollutants, field) >= 0)
             {
                 var (sum, count) = _current.GetValueOrDefault(field);

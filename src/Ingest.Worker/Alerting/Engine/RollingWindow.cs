@@ -13,28 +13,43 @@ public sealed class RollingWindow(TimeSpan window)
 
     public void Add(DateTimeOffset at, double value)
     {
+        // Plain loops, no lambdas: this runs for every windowed rule of every reading.
         var slot = at.UtcTicks / _slotTicks;
         var newest = _slots.Count == 0 ? long.MinValue : _slots[^1].Slot;
         if (slot > newest)
         {
             _slots.Add((slot, value, 1));
         }
-        else
+        else if (slot > newest - Slots)
         {
-            var i = _slots.FindIndex(s => s.Slot == slot);
-            if (i >= 0)
+            var i = _slots.Count - 1;
+            while (i >= 0 && _slots[i].Slot > slot)
+            {
+                i--;
+            }
+
+            if (i >= 0 && _slots[i].Slot == slot)
             {
                 _slots[i] = (slot, _slots[i].Sum + value, _slots[i].Count + 1);
             }
-            else if (slot > newest - Slots)
+            else
             {
-                var at2 = _slots.FindIndex(s => s.Slot > slot);
-                _slots.Insert(at2, (slot, value, 1));
+                _slots.Insert(i + 1, (slot, value, 1));
             }
         }
 
+        // Slots are in ascending order: the expired ones are a prefix.
         var oldest = Math.Max(slot, newest) - Slots;
-        _slots.RemoveAll(s => s.Slot <= oldest);
+        var expired = 0;
+        while (expired < _slots.Count && _slots[expired].Slot <= oldest)
+        {
+            expired++;
+        }
+
+        if (expired > 0)
+        {
+            _slots.RemoveRange(0, expired);
+        }
     }
 
     /// <summary>The mean over the window ending at the newest slot, or null while the data spans less than <paramref name="minCoverage"/> of it.</summary>

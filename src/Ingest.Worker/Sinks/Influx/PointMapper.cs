@@ -183,9 +183,9 @@ public static class PointMapper
 
     private static bool AllPlain(IReadOnlyList<KeyValuePair<string, string>> pairs)
     {
-        foreach (var (key, value) in pairs)
+        for (var i = 0; i < pairs.Count; i++)
         {
-            if (!IsPlain(key) || !IsPlain(value))
+            if (!IsPlain(pairs[i].Key) || !IsPlain(pairs[i].Value))
             {
                 return false;
             }
@@ -196,9 +196,9 @@ public static class PointMapper
 
     private static bool AllPlain(IReadOnlyList<KeyValuePair<string, double>> pairs)
     {
-        foreach (var (key, _) in pairs)
+        for (var i = 0; i < pairs.Count; i++)
         {
-            if (!IsPlain(key))
+            if (!IsPlain(pairs[i].Key))
             {
                 return false;
             }

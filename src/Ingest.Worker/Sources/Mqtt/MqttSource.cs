@@ -14,14 +14,15 @@ namespace Ingest.Worker.Sources.Mqtt;
 
 /// <summary>
 /// The MQTT source. Holds a persistent MQTT 5 session (fixed client id, clean start off, session expiry) subscribed at
-/// QoS 1, copies each message into the raw channel (waiting while it is full, which in turn holds back the broker), and
+/// QoS 1, hands each message to the decode stage (<see cref="IngestPipeline"/>) on its receive path (waiting while the
+/// stages after it are full, which in turn holds back the broker), and
 /// owns the acknowledgements: a message is acknowledged by <see cref="DeliveryTracker"/>, in arrival order, only once its
 /// readings are stored or quarantined. Reconnects on its own (MQTTnet 5 has no managed client: a timer loop pings and
 /// reconnects, as in MQTTnet's Client_Connection_Samples). On stop it drains what it holds before disconnecting.
 /// </summary>
 public sealed partial class MqttSource : BackgroundService, IMqttPublisher
 {
-    private readonly PipelineChannels _channels;
+    private readonly IngestPipeline _pipeline;
     private readonly DeliveryTracker _tracker;
     private readonly IngestMetrics _metrics;
     private readonly MqttSourceOptions _options;
@@ -36,7 +37,7 @@ public sealed partial class MqttSource : BackgroundService, IMqttPublisher
     private bool _connectFailureLogged;
 
     public MqttSource(
-        PipelineChannels channels,
+        IngestPipeline pipeline,
         DeliveryTracker tracker,
         IngestMetrics metrics,
         IOptions<MqttSourceOptions> options,
@@ -45,7 +46,7 @@ public sealed partial class MqttSource : BackgroundService, IMqttPublisher
         TimeProvider time,
         ILogger<MqttSource> logger)
     {
-        _channels = channels;
+        _pipeline = pipeline;
         _tracker = tracker;
         _metrics = metrics;
         _options = options.Value;
@@ -192,14 +193,8 @@ public sealed partial class MqttSource : BackgroundService, IMqttPublisher
         var generation = Volatile.Read(ref _connectionGeneration);
         var delivery = _tracker.Track(ct => generation == Volatile.Read(ref _connectionGeneration) ? e.AcknowledgeAsync(ct) : Task.CompletedTask);
         var raw = new RawMessage(message.Topic, message.Payload.ToArray(), message.ContentType, _time.GetUtcNow(), delivery);
-        try
-        {
-            await _channels.Raw.Writer.WriteAsync(raw, CancellationToken.None);
-        }
-        catch (System.Threading.Channels.ChannelClosedException)
-        {
-            // Stopping: the message stays un-acknowledged and comes back with the next session.
-        }
+        // False when stopping: the message stays un-acknowledged and comes back with the next session.
+        await _pipeline.ProcessAsync(raw);
     }
 
     public async Task<bool> TryPublishAsync(string topic, ReadOnlyMemory<byte> payload, bool atLeastOnce, CancellationToken cancellationToken)
@@ -229,7 +224,7 @@ public sealed partial class MqttSource : BackgroundService, IMqttPublisher
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         _stopping = true;
-        _channels.Raw.Writer.TryComplete();
+        await _pipeline.CompleteAsync(cancellationToken);
         await base.StopAsync(cancellationToken);
 
         // Give the stages time to store what they hold, so it is acknowledged now rather than redelivered later.
