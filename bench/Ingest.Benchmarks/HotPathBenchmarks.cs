@@ -10,7 +10,7 @@ namespace Ingest.Benchmarks;
 /// The worker's per-reading work, each figure per reading (gateway and batch benchmarks divide by their readings):
 /// decode + validate the platform JSON; the whole decode stage of a message (topic, format, decode, validate, enrich);
 /// map a reading to its line-protocol point; a gateway batch of 100 decoded and mapped; and a 5,000-reading sink batch
-/// turned into the lines of one write (what InfluxSink does before posting).
+/// written as the UTF-8 body of one write (what InfluxSink does before posting).
 /// </summary>
 [MemoryDiagnoser]
 public class HotPathBenchmarks
@@ -26,6 +26,7 @@ public class HotPathBenchmarks
     private RawMessage _gateway = null!;
     private Reading _reading = null!;
     private Reading[] _sinkReadings = null!;
+    private readonly LineBatch _batch = new();
 
     [GlobalSetup]
     public void Setup()
@@ -66,47 +67,57 @@ public class HotPathBenchmarks
     [Benchmark]
     public int MapToLine() => PointMapper.ToLineProtocol(_reading).Length;
 
-    /// <summary>Decode stage + map to line for one single-reading message: the worker's whole CPU path per reading, less I/O.</summary>
+    /// <summary>One reading → UTF-8 line appended to the sink's reused batch buffer (LineBatch), as the sink does now.</summary>
     [Benchmark]
-    public int HotPathPerReading()
+    public long MapToLineBytes()
+    {
+        _batch.Clear();
+        _batch.Add(_reading, 0);
+        return _batch.Bytes;
+    }
+
+    /// <summary>
+    /// Decode stage + the line in the sink's batch buffer for one single-reading message: the worker's whole CPU path per
+    /// reading, less I/O.
+    /// </summary>
+    [Benchmark]
+    public long HotPathPerReading()
     {
         var result = _decoder.Decode(_single);
-        var length = 0;
-        foreach (var reading in result.Readings)
+        _batch.Clear();
+        for (var i = 0; i < result.Readings.Count; i++)
         {
-            length += PointMapper.ToLineProtocol(reading).Length;
+            _batch.Add(result.Readings[i], 0);
         }
 
-        return length;
+        return _batch.Bytes;
     }
 
-    /// <summary>A gateway batch of 100: decode, validate, place every child, map each to a line. Per reading.</summary>
+    /// <summary>A gateway batch of 100: decode, validate, place every child, write each line into the batch buffer. Per reading.</summary>
     [Benchmark(OperationsPerInvoke = GatewayChildren)]
-    public int GatewayBatchPerReading()
+    public long GatewayBatchPerReading()
     {
         var result = _decoder.Decode(_gateway);
-        var length = 0;
-        foreach (var reading in result.Readings)
+        _batch.Clear();
+        for (var i = 0; i < result.Readings.Count; i++)
         {
-            length += PointMapper.ToLineProtocol(reading).Length;
+            _batch.Add(result.Readings[i], 0);
         }
 
-        return length;
+        return _batch.Bytes;
     }
 
-    /// <summary>A sink batch of 5,000 decoded readings turned into the line list of one write (InfluxSink.StoreBatchAsync). Per reading.</summary>
+    /// <summary>A sink batch of 5,000 decoded readings written into the body of one write (InfluxSink.StoreBatchAsync). Per reading.</summary>
     [Benchmark(OperationsPerInvoke = SinkBatch)]
-    public int SinkBatchPerReading()
+    public long SinkBatchPerReading()
     {
-        var lines = new List<string>(SinkBatch);
-        var owners = new List<int>(SinkBatch);
+        _batch.Clear();
         for (var i = 0; i < _sinkReadings.Length; i++)
         {
-            lines.Add(PointMapper.ToLineProtocol(_sinkReadings[i]));
-            owners.Add(i);
+            _batch.Add(_sinkReadings[i], i);
         }
 
-        return lines.Count + owners.Count;
+        return _batch.Body(0, _batch.Count).Length;
     }
 
     private static Reading Single(DecodeResult result) =>

@@ -38,6 +38,7 @@ public sealed partial class InfluxSink(
     private readonly InfluxSinkOptions _options = options.Value;
     private readonly ResiliencePipeline _pipeline = pipelines.GetPipeline(InfluxResilience.PipelineName);
     private readonly SemaphoreSlim _spooled = new(0);
+    private readonly LineBatch _lines = new();
     private volatile bool _available = true;
 
     /// <summary>False from the first failed write until the next successful one.</summary>
@@ -115,14 +116,14 @@ public sealed partial class InfluxSink(
 
     private async Task StoreBatchAsync(List<PendingMessage> batch, CancellationToken cancellationToken)
     {
-        var lines = new List<string>(batch.Count);
-        var owners = new List<int>(batch.Count);
+        var lines = _lines;
+        lines.Clear();
         for (var i = 0; i < batch.Count; i++)
         {
-            foreach (var reading in batch[i].Readings)
+            var readings = batch[i].Readings;
+            for (var r = 0; r < readings.Count; r++)
             {
-                lines.Add(PointMapper.ToLineProtocol(reading));
-                owners.Add(i);
+                lines.Add(readings[r], i);
             }
         }
 
@@ -130,7 +131,7 @@ public sealed partial class InfluxSink(
         {
             var rejected = new Dictionary<int, string>();
             var started = Stopwatch.GetTimestamp();
-            if (await TryWriteAsync(lines, owners, rejected, cancellationToken))
+            if (await TryWriteAsync(lines, 0, lines.Count, rejected, cancellationToken))
             {
                 metrics.BatchWritten(lines.Count - rejected.Count, Stopwatch.GetElapsedTime(started));
                 await CompleteAsync(batch, rejected, cancellationToken);
@@ -139,9 +140,8 @@ public sealed partial class InfluxSink(
         }
 
         // InfluxDB is away (or the spool still drains): keep the batch on disk, then acknowledge it.
-        var bytes = lines.Sum(l => (long)l.Length + 1);
         var waitingForRoom = false;
-        while (!spool.HasRoomFor(bytes))
+        while (!spool.HasRoomFor(lines.Bytes))
         {
             if (!waitingForRoom)
             {
@@ -158,14 +158,14 @@ public sealed partial class InfluxSink(
         await CompleteAsync(batch, new Dictionary<int, string>(), cancellationToken);
     }
 
-    private async Task AppendToSpoolAsync(List<string> lines, CancellationToken cancellationToken)
+    private async Task AppendToSpoolAsync(LineBatch lines, CancellationToken cancellationToken)
     {
         var backoff = TimeSpan.FromMilliseconds(100);
         while (true)
         {
             try
             {
-                await spool.AppendAsync(lines, cancellationToken);
+                await spool.AppendAsync(lines.Body(0, lines.Count), cancellationToken);
                 return;
             }
             catch (IOException ex)
@@ -202,31 +202,36 @@ public sealed partial class InfluxSink(
     }
 
     /// <summary>
-    /// One write with the resilience pipeline's quick retries. True when InfluxDB answered for every line (accepted, or
-    /// rejected for content, in which case <paramref name="rejected"/> names the owners of the bad lines); false when it
-    /// is unavailable.
+    /// One write of lines [<paramref name="from"/>, <paramref name="to"/>) with the resilience pipeline's quick retries.
+    /// True when InfluxDB answered for every line (accepted, or rejected for content, in which case
+    /// <paramref name="rejected"/> names the owners of the bad lines); false when it is unavailable.
     /// </summary>
-    private async Task<bool> TryWriteAsync(List<string> lines, List<int> owners, Dictionary<int, string> rejected, CancellationToken cancellationToken)
+    private async Task<bool> TryWriteAsync(LineBatch lines, int from, int to, Dictionary<int, string> rejected, CancellationToken cancellationToken)
     {
+        if (from >= to)
+        {
+            return true;
+        }
+
         try
         {
-            await _pipeline.ExecuteAsync(static async (state, ct) => await state.writer.WriteAsync(state.lines, ct), (writer, lines), cancellationToken);
+            await _pipeline.ExecuteAsync(static async (state, ct) => await state.writer.WriteAsync(state.body, ct), (writer, body: lines.Body(from, to)), cancellationToken);
             MarkAvailable();
             return true;
         }
         catch (Exception ex) when (ex is BadRequestException or RequestEntityTooLargeException)
         {
             MarkAvailable();
-            if (lines.Count == 1)
+            if (to - from == 1)
             {
-                rejected[owners[0]] = $"InfluxDB rejected the reading: {ex.Message}";
+                rejected[lines.Owner(from)] = $"InfluxDB rejected the reading: {ex.Message}";
                 return true;
             }
 
             // Split until only the offending lines are left; the accepted ones are idempotent rewrites.
-            var half = lines.Count / 2;
-            return await TryWriteAsync(lines.GetRange(0, half), owners.GetRange(0, half), rejected, cancellationToken)
-                && await TryWriteAsync(lines.GetRange(half, lines.Count - half), owners.GetRange(half, owners.Count - half), rejected, cancellationToken);
+            var half = from + ((to - from) / 2);
+            return await TryWriteAsync(lines, from, half, rejected, cancellationToken)
+                && await TryWriteAsync(lines, half, to, rejected, cancellationToken);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -243,6 +248,7 @@ public sealed partial class InfluxSink(
     /// <summary>Writes the spool back to InfluxDB, oldest segment first, waiting with backoff while it is away.</summary>
     private async Task ReplayAsync(CancellationToken stoppingToken)
     {
+        var replayed = new LineBatch();
         var backoff = TimeSpan.FromMilliseconds(200);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -262,26 +268,31 @@ public sealed partial class InfluxSink(
 
             try
             {
-                var lines = await spool.ReadAsync(segment, stoppingToken);
-                var owners = Enumerable.Range(0, lines.Count).ToList();
+                replayed.Clear();
+                var text = await spool.ReadAsync(segment, stoppingToken);
+                for (var i = 0; i < text.Count; i++)
+                {
+                    replayed.Add(text[i], i);
+                }
+
                 var rejected = new Dictionary<int, string>();
                 var started = Stopwatch.GetTimestamp();
-                if (!await TryWriteAsync(lines, owners, rejected, stoppingToken))
+                if (!await TryWriteAsync(replayed, 0, replayed.Count, rejected, stoppingToken))
                 {
                     await Task.Delay(backoff, time, stoppingToken);
                     backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));
                     continue;
                 }
 
-                foreach (var (line, error) in rejected.Select(r => (lines[r.Key], r.Value)))
+                foreach (var (line, error) in rejected.Select(r => (text[r.Key], r.Value)))
                 {
                     await quarantine.AddAsync(
                         new QuarantineRecord(SpoolTopic, System.Text.Encoding.UTF8.GetBytes(line), time.GetUtcNow(), QuarantineReason.RejectedByStore, error),
                         stoppingToken);
                 }
 
-                metrics.BatchWritten(lines.Count - rejected.Count, Stopwatch.GetElapsedTime(started));
-                metrics.SpoolReplayed(lines.Count);
+                metrics.BatchWritten(text.Count - rejected.Count, Stopwatch.GetElapsedTime(started));
+                metrics.SpoolReplayed(text.Count);
                 spool.Delete(segment);
                 backoff = TimeSpan.FromMilliseconds(200);
                 if (spool.IsEmpty)

@@ -16,6 +16,7 @@ public sealed class InfluxWriter : IDisposable
     private readonly HttpClient _http;
     private readonly InfluxDBClient _client;
     private readonly WriteApiAsync _writeApi;
+    private readonly Uri _writeUri;
 
     public InfluxWriter(IOptions<InfluxSinkOptions> options)
     {
@@ -40,6 +41,9 @@ public sealed class InfluxWriter : IDisposable
 
         _client = new InfluxDBClient(builder.Build());
         _writeApi = _client.GetWriteApiAsync();
+        // The v2 write endpoint, as the client addresses it; for a 1.x server InfluxV1WriteHandler rewrites it to /write.
+        _writeUri = new Uri(_options.Url,
+            $"api/v2/write?org={Uri.EscapeDataString(_options.Org ?? "")}&bucket={Uri.EscapeDataString(_options.EffectiveBucket)}&precision=ns");
     }
 
     /// <summary>
@@ -48,6 +52,28 @@ public sealed class InfluxWriter : IDisposable
     /// </summary>
     public Task WriteAsync(List<string> lines, CancellationToken cancellationToken) =>
         _writeApi.WriteRecordsAsync(lines, WritePrecision.Ns, _options.EffectiveBucket, _options.Org, cancellationToken);
+
+    /// <summary>
+    /// Writes a body of line-protocol lines already encoded as UTF-8 (nanosecond timestamps) in one request, on the same
+    /// HTTP stack as the client (the sink's path: its batches are built as bytes, not strings); a refusal throws the
+    /// client's own typed exception for the status (<see cref="InfluxDB.Client.Core.Exceptions.HttpException.Create(HttpResponseMessage, object)"/>).
+    /// </summary>
+    public async Task WriteAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, _writeUri) { Content = new ReadOnlyMemoryContent(body) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/plain") { CharSet = "utf-8" };
+        if (_options.Api == InfluxApi.V2)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Token", _options.Token);
+        }
+
+        using var response = await _http.SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            var error = await response.Content.ReadAsStringAsync(cancellationToken);
+            throw InfluxDB.Client.Core.Exceptions.HttpException.Create(response, error);
+        }
+    }
 
     public Task<bool> PingAsync() => _client.PingAsync();
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using InfluxDB.Client.Api.Domain;
@@ -40,14 +41,41 @@ public static class PointMapper
     private static StringBuilder? t_line;
 
     /// <summary>One reading as a line of line protocol, exactly as PointData writes it.</summary>
-    public static string ToLineProtocol(Reading reading)
+    public static string ToLineProtocol(Reading reading) => BuildLine(reading)?.ToString() ?? ToPoint(reading).ToLineProtocol();
+
+    /// <summary>
+    /// The same line, appended as UTF-8 to <paramref name="output"/> (no newline): the sink's path, which costs no string
+    /// per reading.
+    /// </summary>
+    public static void WriteLineProtocol(Reading reading, IBufferWriter<byte> output)
+    {
+        if (BuildLine(reading) is not { } line)
+        {
+            Encode(ToPoint(reading).ToLineProtocol(), output);
+            return;
+        }
+
+        foreach (var chunk in line.GetChunks())
+        {
+            Encode(chunk.Span, output);
+        }
+    }
+
+    private static void Encode(ReadOnlySpan<char> chars, IBufferWriter<byte> output)
+    {
+        var span = output.GetSpan(Encoding.UTF8.GetMaxByteCount(chars.Length));
+        output.Advance(Encoding.UTF8.GetBytes(chars, span));
+    }
+
+    /// <summary>The line in the thread's reused builder, or null where PointData must decide (special characters, no finite field).</summary>
+    private static StringBuilder? BuildLine(Reading reading)
     {
         var tags = reading.Tags;
         var values = reading.Values;
         if (!IsPlain(reading.Measurement) || !IsPlain(reading.DeviceId) || !IsPlain(reading.Site) || !AllPlain(tags) || !AllPlain(values))
         {
             // Characters PointData treats specially beyond , = and space: let the library decide.
-            return ToPoint(reading).ToLineProtocol();
+            return null;
         }
 
         var line = t_line ??= new StringBuilder(256);
@@ -56,7 +84,7 @@ public static class PointMapper
 
         // Tags and fields in ordinal key order, the last of equal keys winning, empty tag values left out (as PointData).
         Span<int> tagOrder = stackalloc int[tags.Count + 2];
-        var tagCount = Order(tagOrder, tags.Count + 2, i => TagKey(reading, i));
+        var tagCount = Order(tagOrder, tags.Count + 2, reading, tags: true);
         for (var k = 0; k < tagCount; k++)
         {
             var value = TagValue(reading, tagOrder[k]);
@@ -72,7 +100,7 @@ public static class PointMapper
         }
 
         Span<int> fieldOrder = stackalloc int[values.Count];
-        var fieldCount = Order(fieldOrder, values.Count, i => values[i].Key);
+        var fieldCount = Order(fieldOrder, values.Count, reading, tags: false);
         var first = true;
         Span<char> number = stackalloc char[32];
         for (var k = 0; k < fieldCount; k++)
@@ -93,12 +121,12 @@ public static class PointMapper
 
         if (first)
         {
-            return ToPoint(reading).ToLineProtocol();
+            return null;
         }
 
         var nanoseconds = (reading.Timestamp.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
         line.Append(' ').Append(nanoseconds);
-        return line.ToString();
+        return line;
     }
 
     private static string TagKey(Reading reading, int i) => i switch
@@ -116,8 +144,11 @@ public static class PointMapper
     };
 
     /// <summary>Indices sorted by key (ordinal, stable); of equal keys only the last stays. Returns how many remain.</summary>
-    private static int Order(Span<int> order, int count, Func<int, string> key)
+    private static int Order(Span<int> order, int count, Reading reading, bool tags)
     {
+        // Keys by index, with no delegate or closure: this runs twice for every reading stored.
+        string key(int i) => tags ? TagKey(reading, i) : reading.Values[i].Key;
+
         var n = 0;
         for (var i = 0; i < count; i++)
         {

@@ -73,8 +73,12 @@ public sealed partial class DiskSpool
     /// <summary>Whether a batch of about <paramref name="bytes"/> still fits under the bound.</summary>
     public bool HasRoomFor(long bytes) => Bytes + bytes <= _options.MaxBytes;
 
-    /// <summary>Writes a batch durably; when this returns, the batch survives a crash.</summary>
-    public async Task AppendAsync(IReadOnlyList<string> lines, CancellationToken cancellationToken)
+    /// <summary>Writes a batch of lines durably; when this returns, the batch survives a crash.</summary>
+    public Task AppendAsync(IReadOnlyList<string> lines, CancellationToken cancellationToken) =>
+        AppendAsync(new UTF8Encoding(false).GetBytes(string.Concat(lines.Select(l => l + "\n"))), cancellationToken);
+
+    /// <summary>Writes a batch durably (UTF-8 lines, each ending in a newline); when this returns, it survives a crash.</summary>
+    public async Task AppendAsync(ReadOnlyMemory<byte> lines, CancellationToken cancellationToken)
     {
         long number;
         lock (_gate)
@@ -87,15 +91,7 @@ public sealed partial class DiskSpool
         long length;
         await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous))
         {
-            await using (var writer = new StreamWriter(file, new UTF8Encoding(false), 64 * 1024, leaveOpen: true))
-            {
-                foreach (var line in lines)
-                {
-                    await writer.WriteAsync(line.AsMemory(), cancellationToken);
-                    await writer.WriteAsync('\n');
-                }
-            }
-
+            await file.WriteAsync(lines, cancellationToken);
             file.Flush(flushToDisk: true);
             length = file.Length;
         }
