@@ -108,6 +108,17 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
                 return Task.FromResult(quarantined == bad.Count);
             },
             TimeSpan.FromSeconds(30), () => $"{quarantined} of {bad.Count} records in the quarantine files");
+
+        // An oversized payload is kept only in part, but its record tells its real size.
+        var oversized = bad.Where(b => b.Reason == QuarantineReason.PayloadTooLarge).Select(b => (long)b.Payload.Length).Order().ToList();
+        var recorded = Directory.GetFiles(Path.Combine(_dataDirectory, root, "quarantine"), "*.jsonl")
+            .SelectMany(File.ReadLines)
+            .Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement)
+            .Where(r => r.GetProperty("reason").GetString() == nameof(QuarantineReason.PayloadTooLarge))
+            .Select(r => r.GetProperty("payloadLength").GetInt64())
+            .Order()
+            .ToList();
+        Assert.Equal(oversized, recorded);
         return new Drain(elapsed, fleet.Count / elapsed.TotalSeconds, bad.Count);
     }
 

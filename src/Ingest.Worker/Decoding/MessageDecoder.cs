@@ -100,10 +100,10 @@ public sealed class MessageDecoder(
             return DecodeResult.Failure(QuarantineReason.InvalidTopic, $"unknown domain '{topic.Domain}' in the topic");
         }
 
-        if (message.Payload.Length > _maxPayloadBytes)
+        if (message.PayloadLength > _maxPayloadBytes)
         {
             return DecodeResult.Failure(
-                QuarantineReason.PayloadTooLarge, $"payload of {message.Payload.Length} bytes exceeds the limit of {_maxPayloadBytes}");
+                QuarantineReason.PayloadTooLarge, $"payload of {message.PayloadLength} bytes exceeds the limit of {_maxPayloadBytes}");
         }
 
         var payload = message.Payload.Span;

@@ -140,6 +140,7 @@ public sealed partial class IngestPipeline(
                     new QuarantineRecord(message.Topic, message.Payload, message.ReceivedAt, rejection.Reason, rejection.Detail, rejection.DeviceId)
                     {
                         Delivery = i == result.Rejections.Count - 1 ? parts[^1] : Delivery.None,
+                        PayloadLength = message.PayloadLength,
                     },
                     CancellationToken.None);
             }
@@ -157,6 +158,7 @@ public sealed partial class IngestPipeline(
             new QuarantineRecord(message.Topic, message.Payload, message.ReceivedAt, result.Reason!.Value, result.Detail ?? "", device)
             {
                 Delivery = message.Delivery,
+                PayloadLength = message.PayloadLength,
             },
             CancellationToken.None);
     }

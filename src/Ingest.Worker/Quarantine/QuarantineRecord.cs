@@ -8,4 +8,7 @@ public sealed record QuarantineRecord(
 {
     /// <summary>Completed once the record is on disk, so the message is acknowledged only then.</summary>
     public Delivery Delivery { get; init; } = Delivery.None;
+
+    /// <summary>The payload's length as sent (<see cref="Payload"/> may hold only its start).</summary>
+    public int PayloadLength { get; init; } = Payload.Length;
 }

@@ -164,7 +164,7 @@ public sealed partial class QuarantineStore : BackgroundService
             writer.WriteString("device", record.DeviceId);
         }
 
-        writer.WriteNumber("payloadLength", record.Payload.Length);
+        writer.WriteNumber("payloadLength", record.PayloadLength);
         var kept = record.Payload.Length <= _options.MaxPayloadBytesKept
             ? record.Payload.Span
             : record.Payload.Span[.._options.MaxPayloadBytesKept];

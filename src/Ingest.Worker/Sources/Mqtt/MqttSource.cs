@@ -4,6 +4,8 @@ using Ingest.Mqtt;
 using Ingest.Worker.Diagnostics;
 using Ingest.Worker.Hosting;
 using Ingest.Worker.Pipeline;
+using Ingest.Worker.Validation;
+using Ingest.Worker.Quarantine;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -27,6 +29,8 @@ public sealed partial class MqttSource : BackgroundService, IMqttPublisher
     private readonly IngestMetrics _metrics;
     private readonly MqttSourceOptions _options;
     private readonly PipelineOptions _pipelineOptions;
+    private readonly int _maxPayloadBytes;
+    private readonly int _oversizedBytesKept;
     private readonly TimeProvider _time;
     private readonly ILogger<MqttSource> _logger;
     private readonly Topics _topics;
@@ -42,6 +46,8 @@ public sealed partial class MqttSource : BackgroundService, IMqttPublisher
         IngestMetrics metrics,
         IOptions<MqttSourceOptions> options,
         IOptions<PipelineOptions> pipelineOptions,
+        IOptions<ValidationOptions> validation,
+        IOptions<QuarantineOptions> quarantine,
         IOptions<IngestOptions> ingest,
         TimeProvider time,
         ILogger<MqttSource> logger)
@@ -51,6 +57,8 @@ public sealed partial class MqttSource : BackgroundService, IMqttPublisher
         _metrics = metrics;
         _options = options.Value;
         _pipelineOptions = pipelineOptions.Value;
+        _maxPayloadBytes = validation.Value.MaxPayloadBytes;
+        _oversizedBytesKept = Math.Max(1, quarantine.Value.MaxPayloadBytesKept);
         _time = time;
         _logger = logger;
         _topics = new Topics(ingest.Value.TopicRoot);
@@ -114,7 +122,13 @@ public sealed partial class MqttSource : BackgroundService, IMqttPublisher
                 .WithTimeout(TimeSpan.FromSeconds(10));
             builder = builder.WithSecurity(_options);
 
-            var result = await _client.ConnectAsync(builder.Build(), cancellationToken);
+            var options = builder.Build();
+            if (options.ChannelOptions is MqttClientTcpOptions tcp)
+            {
+                tcp.BufferSize = _options.SocketBufferBytes;
+            }
+
+            var result = await _client.ConnectAsync(options, cancellationToken);
             if (result.ResultCode != MqttClientConnectResultCode.Success)
             {
                 LogConnectRefused(_options.Host, _options.Port, result.ResultCode.ToString(), result.ReasonString);
@@ -192,7 +206,11 @@ public sealed partial class MqttSource : BackgroundService, IMqttPublisher
         var message = e.ApplicationMessage;
         var generation = Volatile.Read(ref _connectionGeneration);
         var delivery = _tracker.Track(ct => generation == Volatile.Read(ref _connectionGeneration) ? e.AcknowledgeAsync(ct) : Task.CompletedTask);
-        var raw = new RawMessage(message.Topic, message.Payload.ToArray(), message.ContentType, _time.GetUtcNow(), delivery);
+        var payload = message.Payload;
+        // A payload over the size limit is refused unread and quarantine keeps only its start: copying the rest (a
+        // megabyte, say) would only feed the large-object heap.
+        var copy = payload.Length > _maxPayloadBytes ? payload.Slice(0, Math.Min(payload.Length, _oversizedBytesKept)).ToArray() : payload.ToArray();
+        var raw = new RawMessage(message.Topic, copy, message.ContentType, _time.GetUtcNow(), delivery) { PayloadLength = (int)payload.Length };
         // False when stopping: the message stays un-acknowledged and comes back with the next session.
         await _pipeline.ProcessAsync(raw);
     }

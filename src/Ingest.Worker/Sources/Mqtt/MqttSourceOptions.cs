@@ -44,6 +44,13 @@ public sealed class MqttSourceOptions : IValidatableObject, Ingest.Mqtt.IMqttBro
     [Range(1, 65535)]
     public int ReceiveMaximum { get; set; } = 65535;
 
+    /// <summary>
+    /// Socket send and receive buffer size. MQTTnet's default (8 KiB) caps the TCP receive window so low that a 1 MiB
+    /// message takes tens of milliseconds and a steady stream needs many more reads; the kernel caps it at net.core.rmem_max.
+    /// </summary>
+    [Range(4096, 64 * 1024 * 1024)]
+    public int SocketBufferBytes { get; set; } = 1024 * 1024;
+
     /// <summary>How often the connection is checked and, if lost, re-established.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:05:00")]
     public TimeSpan ReconnectInterval { get; set; } = TimeSpan.FromSeconds(1);
