@@ -174,6 +174,25 @@ public sealed class AqiAndAverageRuleTests
     }
 
     [Fact]
+    public void RateOfChange_ReadingsMillisecondsApart_NotCompared_NextComparedWithTheLastUsed()
+    {
+        var h = new EngineHarness(EngineHarness.Rules1(Domains.Air, """
+            { "id": "air.pm25.rate", "kind": "rate-of-change", "field": "pm25", "maxRatePerMinute": 500 }
+            """));
+
+        h.Read(Domains.Air, "air-1", "pm25", 10);
+        h.Time.Advance(TimeSpan.FromMilliseconds(20));
+        // A second source 20 ms later: 30 µg/m³ in 20 ms would be 90,000 per minute; below the 1 s minimum it is skipped.
+        Assert.Empty(h.Read(Domains.Air, "air-1", "pm25", 40));
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+        // Compared with the 10 of a minute ago, not with the skipped 40: 25 per minute.
+        Assert.Empty(h.Read(Domains.Air, "air-1", "pm25", 35));
+        h.Time.Advance(TimeSpan.FromSeconds(30));
+        var raised = Assert.Single(h.Read(Domains.Air, "air-1", "pm25", 400)); // 365 in 30 s = 730 per minute
+        Assert.Equal(730, raised.Value!.Value, 6);
+    }
+
+    [Fact]
     public void FlatLine_UnchangedForWindow_Raised_ClearedOnChange()
     {
         var h = new EngineHarness(EngineHarness.Rules1(Domains.Water, """

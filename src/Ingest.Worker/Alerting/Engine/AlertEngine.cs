@@ -259,6 +259,12 @@ public sealed partial class AlertEngine(Func<AlertRuleSet> rules, TimeProvider t
                 }
 
                 var (previous, previousAt) = (state.Previous, state.PreviousAt);
+                if (previousAt is { } last && reading.Timestamp - last < rule.MinInterval)
+                {
+                    // Too close to the last reading used: keep comparing against that one.
+                    return null;
+                }
+
                 state.Previous = x;
                 state.PreviousAt = reading.Timestamp;
                 if (previous is not { } p || previousAt is not { } pt)

@@ -307,8 +307,9 @@ public sealed class AlertRuleSet
                 break;
             case RuleKind.RateOfChange:
                 RequireField();
-                rule = rule with { MaxRatePerMinute = spec.MaxRatePerMinute ?? 0 };
+                rule = rule with { MaxRatePerMinute = spec.MaxRatePerMinute ?? 0, MinInterval = spec.MinInterval ?? TimeSpan.FromSeconds(1) };
                 Positive(rule.MaxRatePerMinute, "maxRatePerMinute");
+                Positive(rule.MinInterval.TotalSeconds, "minInterval");
                 break;
             case RuleKind.FlatLine:
                 RequireField();

@@ -44,6 +44,8 @@ public sealed record CompiledRule
 
     public double MaxRatePerMinute { get; init; }
 
+    public TimeSpan MinInterval { get; init; }
+
     public int FromBand { get; init; } = 3;
 
     public int CriticalFromBand { get; init; } = 5;

@@ -84,6 +84,12 @@ public sealed record RuleSpec
     /// <summary>Rate of change: largest physical change per minute, in the field's unit.</summary>
     public double? MaxRatePerMinute { get; init; }
 
+    /// <summary>
+    /// Rate of change: readings closer in time than this to the last one used are not compared (a rate over a few
+    /// milliseconds, as when two sources publish for one device, is noise, not physics); default 1 s.
+    /// </summary>
+    public TimeSpan? MinInterval { get; init; }
+
     /// <summary>AQI: raise when the hourly band reaches this level (1 Tốt … 6 Nguy hại), and clear below it.</summary>
     public int? FromBand { get; init; }
 
@@ -120,6 +126,7 @@ public sealed record RuleSpec
         OutageVoltage = over.OutageVoltage ?? OutageVoltage,
         PowerTolerance = over.PowerTolerance ?? PowerTolerance,
         MaxRatePerMinute = over.MaxRatePerMinute ?? MaxRatePerMinute,
+        MinInterval = over.MinInterval ?? MinInterval,
         FromBand = over.FromBand ?? FromBand,
         CriticalFromBand = over.CriticalFromBand ?? CriticalFromBand,
         Standard = over.Standard ?? Standard,
