@@ -10,27 +10,10 @@ namespace Ingest.IntegrationTests;
 /// Device → MQTT → worker → InfluxDB, with a real mosquitto, a real influxd 1.6.7 (v1 /write) and a real
 /// victoria-metrics (v2 /api/v2/write), all started on free loopback ports by the test.
 /// </summary>
-public sealed class EndToEndTests : IAsyncLifetime
+public sealed class EndToEndTests() : BrokerAndStoreTest("bn-e2e-")
 {
     private const int Devices = 100;
     private const int PerDevice = 100;
-    private MosquittoServer _mqtt = null!;
-    private InfluxServer _influx = null!;
-    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("bn-e2e-").FullName;
-
-    public async ValueTask InitializeAsync()
-    {
-        _mqtt = await MosquittoServer.StartAsync();
-        _influx = await InfluxServer.StartAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _mqtt.DisposeAsync();
-        await _influx.DisposeAsync();
-        Directory.Delete(_dataDirectory, recursive: true);
-    }
-
     [Fact]
     public async Task Publish_10000ReadingsFrom100Devices_ExactlyThosePointsInInfluxV1()
     {
@@ -38,8 +21,8 @@ public sealed class EndToEndTests : IAsyncLifetime
         var topics = new Topics(root);
         var fleet = TestFleet.Create(topics, Devices, PerDevice, TestFleet.RecentStart());
         await using var worker = await WorkerHost.StartAsync(
-            WorkerSettings.For(_mqtt, _influx.BaseUri, root, root, Path.Combine(_dataDirectory, root)), TestContext.Current.CancellationToken);
-        await using var publisher = await TestPublisher.ConnectAsync(_mqtt.Host, _mqtt.Port, $"pub-{root}", TestContext.Current.CancellationToken);
+            WorkerSettings.For(Mqtt, Influx.BaseUri, root, root, Path.Combine(DataDirectory, root)), TestContext.Current.CancellationToken);
+        await using var publisher = await TestPublisher.ConnectAsync(Mqtt.Host, Mqtt.Port, $"pub-{root}", TestContext.Current.CancellationToken);
         await WaitForSubscriptionAsync(worker);
 
         await publisher.PublishAllAsync(fleet.Select(f => (f.Topic, f.Payload)), window: 200, TestContext.Current.CancellationToken);
@@ -50,7 +33,7 @@ public sealed class EndToEndTests : IAsyncLifetime
         var stored = new Dictionary<(string, string, long), (string Site, Dictionary<string, double> Values)>();
         foreach (var measurement in Domains.Telemetry)
         {
-            foreach (var series in await _influx.QueryAsync(root, $"SELECT * FROM \"{measurement}\" GROUP BY \"device\", \"site\""))
+            foreach (var series in await Influx.QueryAsync(root, $"SELECT * FROM \"{measurement}\" GROUP BY \"device\", \"site\""))
             {
                 foreach (var row in series.Rows)
                 {
@@ -89,9 +72,9 @@ public sealed class EndToEndTests : IAsyncLifetime
         var root = WorkerSettings.UniqueName("bad");
         var topics = new Topics(root);
         var fleet = TestFleet.Create(topics, 10, 20, TestFleet.RecentStart());
-        var settings = WorkerSettings.For(_mqtt, _influx.BaseUri, root, root, Path.Combine(_dataDirectory, root));
+        var settings = WorkerSettings.For(Mqtt, Influx.BaseUri, root, root, Path.Combine(DataDirectory, root));
         await using var worker = await WorkerHost.StartAsync(settings, TestContext.Current.CancellationToken);
-        await using var publisher = await TestPublisher.ConnectAsync(_mqtt.Host, _mqtt.Port, $"pub-{root}", TestContext.Current.CancellationToken);
+        await using var publisher = await TestPublisher.ConnectAsync(Mqtt.Host, Mqtt.Port, $"pub-{root}", TestContext.Current.CancellationToken);
         await WaitForSubscriptionAsync(worker);
         var bad = new (string Topic, byte[] Payload)[]
         {
@@ -113,7 +96,7 @@ public sealed class EndToEndTests : IAsyncLifetime
         await Eventually.HoldsAsync(
             async () => await CountAllAsync(root) == fleet.Count && worker.Metrics.QuarantinedTotal == bad.Length, TimeSpan.FromSeconds(30),
             () => $"stored {worker.Metrics.WrittenTotal} of {fleet.Count}, quarantined {worker.Metrics.QuarantinedTotal} of {bad.Length}");
-        var quarantineFile = Directory.GetFiles(Path.Combine(_dataDirectory, root, "quarantine"), "*.jsonl").Single();
+        var quarantineFile = Directory.GetFiles(Path.Combine(DataDirectory, root, "quarantine"), "*.jsonl").Single();
         var reasons = File.ReadAllLines(quarantineFile).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("reason").GetString());
         Assert.Equal(
             ["InvalidJson", "MissingDeviceId", "DeviceIdMismatch", "InvalidValue", "NonFiniteValue", "InvalidTimestamp"],
@@ -127,12 +110,12 @@ public sealed class EndToEndTests : IAsyncLifetime
         var root = WorkerSettings.UniqueName("v2");
         var topics = new Topics(root);
         var fleet = TestFleet.Create(topics, Devices, PerDevice, TestFleet.RecentStart());
-        var settings = WorkerSettings.For(_mqtt, vm.BaseUri, root, root, Path.Combine(_dataDirectory, root));
+        var settings = WorkerSettings.For(Mqtt, vm.BaseUri, root, root, Path.Combine(DataDirectory, root));
         settings["Influx:Api"] = "V2";
         settings["Influx:Token"] = "test-token";
         settings["Influx:Bucket"] = "telemetry";
         await using var worker = await WorkerHost.StartAsync(settings, TestContext.Current.CancellationToken);
-        await using var publisher = await TestPublisher.ConnectAsync(_mqtt.Host, _mqtt.Port, $"pub-{root}", TestContext.Current.CancellationToken);
+        await using var publisher = await TestPublisher.ConnectAsync(Mqtt.Host, Mqtt.Port, $"pub-{root}", TestContext.Current.CancellationToken);
         await WaitForSubscriptionAsync(worker);
 
         await publisher.PublishAllAsync(fleet.Select(f => (f.Topic, f.Payload)), window: 200, TestContext.Current.CancellationToken);
@@ -166,7 +149,7 @@ public sealed class EndToEndTests : IAsyncLifetime
         }
     }
 
-    private Task<long> CountAllAsync(string database) => TestFleet.CountStoredAsync(_influx, database);
+    private Task<long> CountAllAsync(string database) => TestFleet.CountStoredAsync(Influx, database);
 
     internal static Task WaitForSubscriptionAsync(WorkerHost worker) =>
         Eventually.HoldsAsync(

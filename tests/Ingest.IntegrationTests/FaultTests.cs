@@ -10,53 +10,36 @@ namespace Ingest.IntegrationTests;
 /// DESIGN.md §4's promises under failure, against real processes: the worker killed with SIGKILL, InfluxDB away for 30 s,
 /// the broker restarted — every published reading ends up stored exactly once.
 /// </summary>
-public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class FaultTests(ITestOutputHelper output) : BrokerAndStoreTest("bn-fault-")
 {
     private const int Devices = 100;
     private const int PerDevice = 200; // 20,000 readings
-    private MosquittoServer _mqtt = null!;
-    private InfluxServer _influx = null!;
-    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("bn-fault-").FullName;
-
-    public async ValueTask InitializeAsync()
-    {
-        _mqtt = await MosquittoServer.StartAsync();
-        _influx = await InfluxServer.StartAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _mqtt.DisposeAsync();
-        await _influx.DisposeAsync();
-        Directory.Delete(_dataDirectory, recursive: true);
-    }
-
     [Fact]
     public async Task WorkerKilledMidStream_Restarted_EveryReadingStoredExactlyOnce()
     {
         var root = WorkerSettings.UniqueName("kill");
         var fleet = TestFleet.Create(new Topics(root), Devices, PerDevice, TestFleet.RecentStart());
-        var settings = WorkerSettings.For(_mqtt, _influx.BaseUri, root, root, Path.Combine(_dataDirectory, root));
-        var log = Path.Combine(_dataDirectory, $"{root}.log");
+        var settings = WorkerSettings.For(Mqtt, Influx.BaseUri, root, root, Path.Combine(DataDirectory, root));
+        var log = Path.Combine(DataDirectory, $"{root}.log");
         await using var worker = new WorkerProcess(settings, log);
         worker.Start();
         await WaitForReadyAsync(worker);
-        await using var publisher = await TestPublisher.ConnectAsync(_mqtt.Host, _mqtt.Port, $"pub-{root}", TestContext.Current.CancellationToken);
+        await using var publisher = await TestPublisher.ConnectAsync(Mqtt.Host, Mqtt.Port, $"pub-{root}", TestContext.Current.CancellationToken);
 
         var publishing = publisher.PublishAllAsync(fleet.Select(f => (f.Topic, f.Payload)), window: 100, TestContext.Current.CancellationToken);
         await Eventually.HoldsAsync(
-            async () => await TestFleet.CountStoredAsync(_influx, root) >= 3_000, TimeSpan.FromSeconds(60), () => "the first readings stored");
+            async () => await TestFleet.CountStoredAsync(Influx, root) >= 3_000, TimeSpan.FromSeconds(60), () => "the first readings stored");
         await worker.KillAsync();
-        var storedAtKill = await TestFleet.CountStoredAsync(_influx, root);
+        var storedAtKill = await TestFleet.CountStoredAsync(Influx, root);
         worker.Start();
         await publishing;
 
         await Eventually.HoldsAsync(
-            async () => await TestFleet.CountStoredAsync(_influx, root) == fleet.Count, TimeSpan.FromSeconds(90),
-            () => $"stored {TestFleet.CountStoredAsync(_influx, root).Result} of {fleet.Count}; worker: {worker.Log}");
+            async () => await TestFleet.CountStoredAsync(Influx, root) == fleet.Count, TimeSpan.FromSeconds(90),
+            () => $"stored {TestFleet.CountStoredAsync(Influx, root).Result} of {fleet.Count}; worker: {worker.Log}");
         output.WriteLine($"killed with {storedAtKill} of {fleet.Count} stored; after restart all {fleet.Count} distinct readings stored once");
         await Task.Delay(1000, TestContext.Current.CancellationToken);
-        Assert.Equal(fleet.Count, await TestFleet.CountStoredAsync(_influx, root));
+        Assert.Equal(fleet.Count, await TestFleet.CountStoredAsync(Influx, root));
     }
 
     [Fact]
@@ -64,16 +47,16 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var root = WorkerSettings.UniqueName("away");
         var fleet = TestFleet.Create(new Topics(root), Devices, PerDevice, TestFleet.RecentStart());
-        var settings = WorkerSettings.For(_mqtt, _influx.BaseUri, root, root, Path.Combine(_dataDirectory, root));
+        var settings = WorkerSettings.For(Mqtt, Influx.BaseUri, root, root, Path.Combine(DataDirectory, root));
         settings["Ingest:ReportInterval"] = "00:00:01";
         await using var worker = await WorkerHost.StartAsync(settings, TestContext.Current.CancellationToken);
         await EndToEndTests.WaitForSubscriptionAsync(worker);
         var sink = worker.Services.GetRequiredService<InfluxSink>();
-        await using var publisher = await TestPublisher.ConnectAsync(_mqtt.Host, _mqtt.Port, $"pub-{root}", TestContext.Current.CancellationToken);
+        await using var publisher = await TestPublisher.ConnectAsync(Mqtt.Host, Mqtt.Port, $"pub-{root}", TestContext.Current.CancellationToken);
         var half = fleet.Count / 2;
 
         await publisher.PublishAllAsync(fleet.Take(half).Select(f => (f.Topic, f.Payload)), window: 100, TestContext.Current.CancellationToken);
-        await _influx.StopAsync();
+        await Influx.StopAsync();
         var stoppedAt = DateTime.UtcNow;
         await publisher.PublishAllAsync(fleet.Skip(half).Select(f => (f.Topic, f.Payload)), window: 100, TestContext.Current.CancellationToken);
         await Eventually.HoldsAsync(
@@ -87,10 +70,10 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
             await Task.Delay(remaining, TestContext.Current.CancellationToken);
         }
 
-        await _influx.StartAgainAsync();
+        await Influx.StartAgainAsync();
 
         await Eventually.HoldsAsync(
-            async () => await TestFleet.CountStoredAsync(_influx, root) == fleet.Count && sink.SpoolBytes == 0, TimeSpan.FromSeconds(60),
+            async () => await TestFleet.CountStoredAsync(Influx, root) == fleet.Count && sink.SpoolBytes == 0, TimeSpan.FromSeconds(60),
             () => $"stored {worker.Metrics.WrittenTotal} of {fleet.Count}, spool {sink.SpoolBytes} bytes");
         Assert.True(sink.IsAvailable);
         Assert.Equal(1, worker.Metrics.OutagesTotal);
@@ -101,7 +84,7 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         await Eventually.HoldsAsync(
             async () =>
             {
-                var series = await _influx.QueryAsync(root, "SELECT influx_available FROM ingest_health");
+                var series = await Influx.QueryAsync(root, "SELECT influx_available FROM ingest_health");
                 health = series.Count == 0 ? [] : [.. series[0].Rows.Select(r => r[1].GetDouble())];
                 return health.Contains(0) && health.SkipWhile(v => v == 1).SkipWhile(v => v == 0).Contains(1);
             },
@@ -114,23 +97,23 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var root = WorkerSettings.UniqueName("brk");
         var fleet = TestFleet.Create(new Topics(root), Devices, PerDevice, TestFleet.RecentStart());
-        var settings = WorkerSettings.For(_mqtt, _influx.BaseUri, root, root, Path.Combine(_dataDirectory, root));
+        var settings = WorkerSettings.For(Mqtt, Influx.BaseUri, root, root, Path.Combine(DataDirectory, root));
         await using var worker = await WorkerHost.StartAsync(settings, TestContext.Current.CancellationToken);
         await EndToEndTests.WaitForSubscriptionAsync(worker);
-        await using var publisher = await TestPublisher.ConnectAsync(_mqtt.Host, _mqtt.Port, $"pub-{root}", TestContext.Current.CancellationToken);
+        await using var publisher = await TestPublisher.ConnectAsync(Mqtt.Host, Mqtt.Port, $"pub-{root}", TestContext.Current.CancellationToken);
 
         var publishing = publisher.PublishAllAsync(fleet.Select(f => (f.Topic, f.Payload)), window: 100, TestContext.Current.CancellationToken);
         await Eventually.HoldsAsync(
-            async () => await TestFleet.CountStoredAsync(_influx, root) >= 5_000, TimeSpan.FromSeconds(60), () => "the first readings stored");
-        await _mqtt.StopAsync();
+            async () => await TestFleet.CountStoredAsync(Influx, root) >= 5_000, TimeSpan.FromSeconds(60), () => "the first readings stored");
+        await Mqtt.StopAsync();
         await Task.Delay(2000, TestContext.Current.CancellationToken);
-        await _mqtt.StartAgainAsync();
+        await Mqtt.StartAgainAsync();
         await publishing;
 
         await Eventually.HoldsAsync(
-            async () => await TestFleet.CountStoredAsync(_influx, root) == fleet.Count, TimeSpan.FromSeconds(90),
-            () => $"stored {worker.Metrics.WrittenTotal} (distinct {TestFleet.CountStoredAsync(_influx, root).Result}) of {fleet.Count}: "
-                + $"{TestFleet.DescribeMissingAsync(_influx, root, fleet).Result}; broker log: {_mqtt.Log}");
+            async () => await TestFleet.CountStoredAsync(Influx, root) == fleet.Count, TimeSpan.FromSeconds(90),
+            () => $"stored {worker.Metrics.WrittenTotal} (distinct {TestFleet.CountStoredAsync(Influx, root).Result}) of {fleet.Count}: "
+                + $"{TestFleet.DescribeMissingAsync(Influx, root, fleet).Result}; broker log: {Mqtt.Log}");
         output.WriteLine($"broker restarted mid-stream; publisher re-sent {publisher.Republished}; all {fleet.Count} readings stored");
     }
 

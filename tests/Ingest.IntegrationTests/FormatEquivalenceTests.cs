@@ -9,25 +9,8 @@ namespace Ingest.IntegrationTests;
 /// The same readings sent as the platform's JSON document, as SenML (RFC 8428), as InfluxDB line protocol and inside
 /// gateway batches, each into its own database: all four databases hold exactly the same points.
 /// </summary>
-public sealed class FormatEquivalenceTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class FormatEquivalenceTests(ITestOutputHelper output) : BrokerAndStoreTest("bn-formats-")
 {
-    private MosquittoServer _mqtt = null!;
-    private InfluxServer _influx = null!;
-    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("bn-formats-").FullName;
-
-    public async ValueTask InitializeAsync()
-    {
-        _mqtt = await MosquittoServer.StartAsync();
-        _influx = await InfluxServer.StartAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _mqtt.DisposeAsync();
-        await _influx.DisposeAsync();
-        Directory.Delete(_dataDirectory, recursive: true);
-    }
-
     [Fact]
     public async Task SenmlLineProtocolAndGatewayBatch_StoreTheSamePointsAsJson()
     {
@@ -48,13 +31,13 @@ public sealed class FormatEquivalenceTests(ITestOutputHelper output) : IAsyncLif
             var root = WorkerSettings.UniqueName(name);
             var topics = new Topics(root);
             await using var worker = await WorkerHost.StartAsync(
-                WorkerSettings.For(_mqtt, _influx.BaseUri, root, root, Path.Combine(_dataDirectory, root)), TestContext.Current.CancellationToken);
+                WorkerSettings.For(Mqtt, Influx.BaseUri, root, root, Path.Combine(DataDirectory, root)), TestContext.Current.CancellationToken);
             await EndToEndTests.WaitForSubscriptionAsync(worker);
-            await using var publisher = await TestPublisher.ConnectAsync(_mqtt.Host, _mqtt.Port, $"pub-{root}", TestContext.Current.CancellationToken);
+            await using var publisher = await TestPublisher.ConnectAsync(Mqtt.Host, Mqtt.Port, $"pub-{root}", TestContext.Current.CancellationToken);
             var messages = encode(topics).ToList();
             await publisher.PublishAllAsync(messages, window: 100, TestContext.Current.CancellationToken);
             await Eventually.HoldsAsync(
-                async () => await TestFleet.CountStoredAsync(_influx, root) == readings.Count, TimeSpan.FromSeconds(30),
+                async () => await TestFleet.CountStoredAsync(Influx, root) == readings.Count, TimeSpan.FromSeconds(30),
                 () => $"{name}: stored {worker.Metrics.WrittenTotal} of {readings.Count}, quarantined {worker.Metrics.QuarantinedTotal}");
             Assert.Equal(0, worker.Metrics.QuarantinedTotal);
             stored[name] = await PointsAsync(root);
@@ -91,7 +74,7 @@ public sealed class FormatEquivalenceTests(ITestOutputHelper output) : IAsyncLif
         var points = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var measurement in Domains.Telemetry)
         {
-            foreach (var series in await _influx.QueryAsync(database, $"SELECT * FROM \"{measurement}\" GROUP BY *"))
+            foreach (var series in await Influx.QueryAsync(database, $"SELECT * FROM \"{measurement}\" GROUP BY *"))
             {
                 var tags = string.Join(',', series.Tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key}={t.Value}"));
                 foreach (var row in series.Rows)

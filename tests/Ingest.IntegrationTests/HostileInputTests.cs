@@ -13,27 +13,10 @@ namespace Ingest.IntegrationTests;
 /// of the same 10,000 (printed, not asserted: speed is for benchmarks). Both runs drain the same kind of backlog: the
 /// messages wait in the broker for the worker's persistent session, then one worker is started and timed until done.
 /// </summary>
-public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class HostileInputTests(ITestOutputHelper output) : BrokerAndStoreTest("bn-hostile-")
 {
     private const int Devices = 100;
     private const int PerDevice = 100;
-    private MosquittoServer _mqtt = null!;
-    private InfluxServer _influx = null!;
-    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("bn-hostile-").FullName;
-
-    public async ValueTask InitializeAsync()
-    {
-        _mqtt = await MosquittoServer.StartAsync();
-        _influx = await InfluxServer.StartAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _mqtt.DisposeAsync();
-        await _influx.DisposeAsync();
-        Directory.Delete(_dataDirectory, recursive: true);
-    }
-
     [Fact]
     public async Task TenThousandHostileAmongTenThousandValid_ValidStored_EachBadQuarantinedWithItsReason()
     {
@@ -54,11 +37,11 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
         var root = WorkerSettings.UniqueName(name[..3]);
         var topics = new Topics(root);
         var fleet = TestFleet.Create(topics, Devices, PerDevice, TestFleet.RecentStart());
-        var registry = Path.Combine(_dataDirectory, $"{root}-devices.csv");
+        var registry = Path.Combine(DataDirectory, $"{root}-devices.csv");
         await File.WriteAllLinesAsync(registry,
             ["id,domain,site", .. fleet.Select(f => f.Point).DistinctBy(p => p.Device).Select(p => $"{p.Device},{p.Measurement},{p.Site}")],
             TestContext.Current.CancellationToken);
-        var settings = WorkerSettings.For(_mqtt, _influx.BaseUri, root, root, Path.Combine(_dataDirectory, root));
+        var settings = WorkerSettings.For(Mqtt, Influx.BaseUri, root, root, Path.Combine(DataDirectory, root));
         settings["Registry:Path"] = registry;
         settings["Registry:UnknownDevice"] = "Quarantine";
         settings["Ingest:ReportInterval"] = "00:00:30";
@@ -76,7 +59,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
             messages.Insert(Math.Min(messages.Count, i * 2 + 1), (bad[i].Topic, bad[i].Payload));
         }
 
-        await using (var publisher = await TestPublisher.ConnectAsync(_mqtt.Host, _mqtt.Port, $"pub-{root}", TestContext.Current.CancellationToken))
+        await using (var publisher = await TestPublisher.ConnectAsync(Mqtt.Host, Mqtt.Port, $"pub-{root}", TestContext.Current.CancellationToken))
         {
             await publisher.PublishAllAsync(messages, window: 200, TestContext.Current.CancellationToken);
         }
@@ -89,8 +72,8 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
             () => $"written {worker.Metrics.WrittenTotal} of {fleet.Count}, quarantined {worker.Metrics.QuarantinedTotal} of {bad.Count}");
         var elapsed = clock.Elapsed;
 
-        Assert.True(fleet.Count == await TestFleet.CountStoredAsync(_influx, root),
-            $"written {worker.Metrics.WrittenTotal}, stored {await TestFleet.CountStoredAsync(_influx, root)}: {await TestFleet.DescribeMissingAsync(_influx, root, fleet)}");
+        Assert.True(fleet.Count == await TestFleet.CountStoredAsync(Influx, root),
+            $"written {worker.Metrics.WrittenTotal}, stored {await TestFleet.CountStoredAsync(Influx, root)}: {await TestFleet.DescribeMissingAsync(Influx, root, fleet)}");
         foreach (var group in bad.GroupBy(b => b.Reason))
         {
             Assert.True(
@@ -103,7 +86,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
         await Eventually.HoldsAsync(
             () =>
             {
-                var folder = Path.Combine(_dataDirectory, root, "quarantine");
+                var folder = Path.Combine(DataDirectory, root, "quarantine");
                 quarantined = Directory.Exists(folder) ? Directory.GetFiles(folder, "*.jsonl").Sum(f => File.ReadLines(f).Count()) : 0;
                 return Task.FromResult(quarantined == bad.Count);
             },
@@ -111,7 +94,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
 
         // An oversized payload is kept only in part, but its record tells its real size.
         var oversized = bad.Where(b => b.Reason == QuarantineReason.PayloadTooLarge).Select(b => (long)b.Payload.Length).Order().ToList();
-        var recorded = Directory.GetFiles(Path.Combine(_dataDirectory, root, "quarantine"), "*.jsonl")
+        var recorded = Directory.GetFiles(Path.Combine(DataDirectory, root, "quarantine"), "*.jsonl")
             .SelectMany(File.ReadLines)
             .Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement)
             .Where(r => r.GetProperty("reason").GetString() == nameof(QuarantineReason.PayloadTooLarge))

@@ -6,25 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Ingest.IntegrationTests;
 
 /// <summary>Two worker replicas in one MQTT 5 shared subscription group split the stream and store it exactly once.</summary>
-public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class ScaleOutTests(ITestOutputHelper output) : BrokerAndStoreTest("bn-share-")
 {
-    private MosquittoServer _mqtt = null!;
-    private InfluxServer _influx = null!;
-    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("bn-share-").FullName;
-
-    public async ValueTask InitializeAsync()
-    {
-        _mqtt = await MosquittoServer.StartAsync();
-        _influx = await InfluxServer.StartAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _mqtt.DisposeAsync();
-        await _influx.DisposeAsync();
-        Directory.Delete(_dataDirectory, recursive: true);
-    }
-
     [Fact]
     public async Task TwoReplicasInASharedGroup_20000Readings_StoredExactlyOnceAndBothTakeAShare()
     {
@@ -32,7 +15,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
         var fleet = TestFleet.Create(new Topics(root), 100, 200, TestFleet.RecentStart());
         Dictionary<string, string?> Replica(string name)
         {
-            var settings = WorkerSettings.For(_mqtt, _influx.BaseUri, root, root, Path.Combine(_dataDirectory, name));
+            var settings = WorkerSettings.For(Mqtt, Influx.BaseUri, root, root, Path.Combine(DataDirectory, name));
             settings["Mqtt:ClientId"] = $"worker-{root}-{name}";
             settings["Mqtt:SharedGroup"] = "ingest";
             return settings;
@@ -42,12 +25,12 @@ public sealed class ScaleOutTests(ITestOutputHelper output) : IAsyncLifetime
         await using var b = await WorkerHost.StartAsync(Replica("b"), TestContext.Current.CancellationToken);
         await EndToEndTests.WaitForSubscriptionAsync(a);
         await EndToEndTests.WaitForSubscriptionAsync(b);
-        await using var publisher = await TestPublisher.ConnectAsync(_mqtt.Host, _mqtt.Port, $"pub-{root}", TestContext.Current.CancellationToken);
+        await using var publisher = await TestPublisher.ConnectAsync(Mqtt.Host, Mqtt.Port, $"pub-{root}", TestContext.Current.CancellationToken);
 
         await publisher.PublishAllAsync(fleet.Select(f => (f.Topic, f.Payload)), window: 200, TestContext.Current.CancellationToken);
 
         await Eventually.HoldsAsync(
-            async () => await TestFleet.CountStoredAsync(_influx, root) == fleet.Count
+            async () => await TestFleet.CountStoredAsync(Influx, root) == fleet.Count
                 && a.Services.GetRequiredService<DeliveryTracker>().PendingCount == 0
                 && b.Services.GetRequiredService<DeliveryTracker>().PendingCount == 0,
             TimeSpan.FromSeconds(60),

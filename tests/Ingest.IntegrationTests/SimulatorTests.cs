@@ -18,30 +18,13 @@ namespace Ingest.IntegrationTests;
 /// the file describes, and every fault kind the worker must reject is quarantined for its reason while duplicates and
 /// out-of-order readings are stored once.
 /// </summary>
-public sealed class SimulatorTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class SimulatorTests(ITestOutputHelper output) : BrokerAndStoreTest("bn-sim-")
 {
-    private MosquittoServer _mqtt = null!;
-    private InfluxServer _influx = null!;
-    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("bn-sim-").FullName;
-
-    public async ValueTask InitializeAsync()
-    {
-        _mqtt = await MosquittoServer.StartAsync();
-        _influx = await InfluxServer.StartAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _mqtt.DisposeAsync();
-        await _influx.DisposeAsync();
-        Directory.Delete(_dataDirectory, recursive: true);
-    }
-
     [Fact]
     public async Task Replay_SampleCsvWithOriginalTimestamps_StoresExactlyThePointsTheFileDescribes()
     {
         var root = WorkerSettings.UniqueName("rpl");
-        var settings = WorkerSettings.For(_mqtt, _influx.BaseUri, root, root, Path.Combine(_dataDirectory, root));
+        var settings = WorkerSettings.For(Mqtt, Influx.BaseUri, root, root, Path.Combine(DataDirectory, root));
         // The sample was recorded on 24 Nov 2026; keep its own times however old they are when the suite runs.
         settings["Validation:MaxPastAge"] = "3650.00:00:00";
         await using var worker = await WorkerHost.StartAsync(settings, TestContext.Current.CancellationToken);
@@ -50,7 +33,7 @@ public sealed class SimulatorTests(ITestOutputHelper output) : IAsyncLifetime
         var sample = Path.Combine(RepoPaths.Root, "src", "DeviceSim", "Samples", "replay-sample.csv");
         var expected = ReadSample(sample);
         var (exitCode, log) = await InvokeAsync(
-            "replay", sample, "--host", _mqtt.Host, "--port", _mqtt.Port.ToString(CultureInfo.InvariantCulture), "--topic-root", root,
+            "replay", sample, "--host", Mqtt.Host, "--port", Mqtt.Port.ToString(CultureInfo.InvariantCulture), "--topic-root", root,
             "--speed", "max", "--timestamps", "original", "--client-id-prefix", root + "-", "--duration", "1m");
         output.WriteLine(log);
         Assert.Equal(0, exitCode);
@@ -79,7 +62,7 @@ public sealed class SimulatorTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Replay_AtRecordedAndDoubleSpeed_KeepsTheFilesSpacingDividedByTheSpeed()
     {
         var root = WorkerSettings.UniqueName("pac");
-        var file = Path.Combine(_dataDirectory, root + ".csv");
+        var file = Path.Combine(DataDirectory, root + ".csv");
         // Four readings of one device, 1.2 s apart, the last two fields of one instant split over two rows.
         await File.WriteAllTextAsync(file, """
             device,time,field,value
@@ -96,14 +79,14 @@ public sealed class SimulatorTests(ITestOutputHelper output) : IAsyncLifetime
             arrivals.Enqueue((e.ApplicationMessage.Topic, System.Diagnostics.Stopwatch.GetTimestamp(), e.ApplicationMessage.ConvertPayloadToString()));
             return Task.CompletedTask;
         };
-        await observer.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(_mqtt.Host, _mqtt.Port).WithClientId(root + "-obs").Build(), TestContext.Current.CancellationToken);
+        await observer.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(Mqtt.Host, Mqtt.Port).WithClientId(root + "-obs").Build(), TestContext.Current.CancellationToken);
         await observer.SubscribeAsync(new Topics(root).TelemetryFilter, MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce, TestContext.Current.CancellationToken);
 
         foreach (var speed in new[] { 1.0, 2.0 })
         {
             arrivals.Clear();
             var (exitCode, log) = await InvokeAsync(
-                "replay", file, "--port", _mqtt.Port.ToString(CultureInfo.InvariantCulture), "--topic-root", root, "--qos", "1",
+                "replay", file, "--port", Mqtt.Port.ToString(CultureInfo.InvariantCulture), "--topic-root", root, "--qos", "1",
                 "--speed", speed.ToString(CultureInfo.InvariantCulture), "--timestamps", "now", "--client-id-prefix", $"{root}-{speed}-");
             Assert.True(exitCode == 0, log);
             await Eventually.HoldsAsync(() => Task.FromResult(arrivals.Count == 4), TimeSpan.FromSeconds(10), () => $"{arrivals.Count} of 4 messages arrived");
@@ -124,9 +107,9 @@ public sealed class SimulatorTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var root = WorkerSettings.UniqueName("flt");
         var plan = new FleetPlan(Air: 5, Water: 3, Meters: 4, Sites: ["yen-phong", "song-cau", "ninh-xa"]);
-        var registry = Path.Combine(_dataDirectory, root + "-devices.csv");
+        var registry = Path.Combine(DataDirectory, root + "-devices.csv");
         await RegistryWriter.WriteAsync(registry, FleetBuilder.Build(plan), TestContext.Current.CancellationToken);
-        var settings = WorkerSettings.For(_mqtt, _influx.BaseUri, root, root, Path.Combine(_dataDirectory, root));
+        var settings = WorkerSettings.For(Mqtt, Influx.BaseUri, root, root, Path.Combine(DataDirectory, root));
         settings["Registry:Path"] = registry;
         settings["Registry:UnknownDevice"] = "Quarantine";
         await using var worker = await WorkerHost.StartAsync(settings, TestContext.Current.CancellationToken);
@@ -146,7 +129,7 @@ public sealed class SimulatorTests(ITestOutputHelper output) : IAsyncLifetime
         var log = new StringWriter(CultureInfo.InvariantCulture);
         var session = new FleetSession(
             plan, new RunLimits(TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(1), MaxMessages: 1_200), seed: 6,
-            new BrokerSettings(_mqtt.Host, _mqtt.Port, root), ConnectionMode.PerDevice, 1, root + "-", null, TimeSpan.FromSeconds(5),
+            new BrokerSettings(Mqtt.Host, Mqtt.Port, root), ConnectionMode.PerDevice, 1, root + "-", null, TimeSpan.FromSeconds(5),
             log, isTerminal: false, TimeProvider.System, faults)
         {
             OnFault = injected.Add,
@@ -196,8 +179,8 @@ public sealed class SimulatorTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var root = WorkerSettings.UniqueName("gwy");
         var plan = new FleetPlan(Air: 2, Water: 1, Meters: 2, Gateways: 2, ChildrenPerGateway: 250, Sites: ["vsip", "que-vo", "song-duong"]);
-        var registry = Path.Combine(_dataDirectory, root + "-devices.csv");
-        var settings = WorkerSettings.For(_mqtt, _influx.BaseUri, root, root, Path.Combine(_dataDirectory, root));
+        var registry = Path.Combine(DataDirectory, root + "-devices.csv");
+        var settings = WorkerSettings.For(Mqtt, Influx.BaseUri, root, root, Path.Combine(DataDirectory, root));
         await RegistryWriter.WriteAsync(registry, FleetBuilder.Build(plan), TestContext.Current.CancellationToken);
         settings["Registry:Path"] = registry;
         settings["Registry:UnknownDevice"] = "Quarantine";
@@ -207,7 +190,7 @@ public sealed class SimulatorTests(ITestOutputHelper output) : IAsyncLifetime
         var log = new StringWriter(CultureInfo.InvariantCulture);
         var session = new FleetSession(
             plan, new RunLimits(TimeSpan.FromMilliseconds(500), TimeSpan.FromMinutes(1), MaxMessages: 28), seed: 2,
-            new BrokerSettings(_mqtt.Host, _mqtt.Port, root), ConnectionMode.PerDevice, 1, root + "-", null, TimeSpan.FromSeconds(5),
+            new BrokerSettings(Mqtt.Host, Mqtt.Port, root), ConnectionMode.PerDevice, 1, root + "-", null, TimeSpan.FromSeconds(5),
             log, isTerminal: false, TimeProvider.System);
         Assert.Equal(0, await session.RunAsync(TestContext.Current.CancellationToken));
         output.WriteLine(log.ToString());
@@ -221,7 +204,7 @@ public sealed class SimulatorTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(0, worker.Metrics.QuarantinedTotal);
 
         // Children are stored under their own ids with the site the registry gives them.
-        var children = await _influx.QueryAsync(root, "SELECT count(\"voltage\") FROM \"meter\" WHERE \"kind\" = 'submeter' GROUP BY \"site\"");
+        var children = await Influx.QueryAsync(root, "SELECT count(\"voltage\") FROM \"meter\" WHERE \"kind\" = 'submeter' GROUP BY \"site\"");
         Assert.Equal(["que-vo", "vsip"], children.Select(c => c.Tags["site"]).Order());
         Assert.All(children, c => Assert.Equal(4 * 200, c.Rows[0][1].GetInt64()));
     }
@@ -262,7 +245,7 @@ public sealed class SimulatorTests(ITestOutputHelper output) : IAsyncLifetime
 
             return Task.CompletedTask;
         };
-        await observer.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(_mqtt.Host, _mqtt.Port).WithClientId(root + "-observer").Build(), TestContext.Current.CancellationToken);
+        await observer.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(Mqtt.Host, Mqtt.Port).WithClientId(root + "-observer").Build(), TestContext.Current.CancellationToken);
         await observer.SubscribeAsync(topics.StatusFilter, MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce, TestContext.Current.CancellationToken);
 
         // The simulator as its own process, so it can be killed the way a crash or power cut kills it.
@@ -276,7 +259,7 @@ public sealed class SimulatorTests(ITestOutputHelper output) : IAsyncLifetime
         };
         foreach (var arg in new[]
         {
-            simulator, "run", "--host", _mqtt.Host, "--port", _mqtt.Port.ToString(CultureInfo.InvariantCulture), "--topic-root", root,
+            simulator, "run", "--host", Mqtt.Host, "--port", Mqtt.Port.ToString(CultureInfo.InvariantCulture), "--topic-root", root,
             "--mode", "PerDevice", "--air", "4000", "--water", "2000", "--meters", "4000", "--interval", "60s", "--duration", "5m",
             "--connect-concurrency", "200", "--progress-interval", "5s", "--client-id-prefix", root + "-",
         })
@@ -362,7 +345,7 @@ public sealed class SimulatorTests(ITestOutputHelper output) : IAsyncLifetime
         var stored = new Dictionary<(string, string, long, string), double>();
         foreach (var measurement in Domains.Telemetry)
         {
-            foreach (var series in await _influx.QueryAsync(database, $"SELECT * FROM \"{measurement}\" GROUP BY \"device\""))
+            foreach (var series in await Influx.QueryAsync(database, $"SELECT * FROM \"{measurement}\" GROUP BY \"device\""))
             {
                 var device = series.Tags["device"];
                 foreach (var row in series.Rows)
@@ -384,7 +367,7 @@ public sealed class SimulatorTests(ITestOutputHelper output) : IAsyncLifetime
 
     /// <summary>Readings stored for the fleet: one field every reading of its domain carries.</summary>
     private async Task<long> CountFleetPointsAsync(string database) =>
-        await _influx.CountAsync(database, Domains.Air, Fields.Pm25)
-        + await _influx.CountAsync(database, Domains.Water, Fields.Ph)
-        + await _influx.CountAsync(database, Domains.Meter, Fields.Voltage);
+        await Influx.CountAsync(database, Domains.Air, Fields.Pm25)
+        + await Influx.CountAsync(database, Domains.Water, Fields.Ph)
+        + await Influx.CountAsync(database, Domains.Meter, Fields.Voltage);
 }

@@ -11,25 +11,8 @@ namespace Ingest.IntegrationTests;
 /// 1.6.7 fixes a field's type per shard, and the test has written <c>so2</c> as a string before the worker writes it as
 /// a float.
 /// </summary>
-public sealed class StoreRejectionTests : IAsyncLifetime
+public sealed class StoreRejectionTests() : BrokerAndStoreTest("bn-rej-")
 {
-    private MosquittoServer _mqtt = null!;
-    private InfluxServer _influx = null!;
-    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("bn-rej-").FullName;
-
-    public async ValueTask InitializeAsync()
-    {
-        _mqtt = await MosquittoServer.StartAsync();
-        _influx = await InfluxServer.StartAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _mqtt.DisposeAsync();
-        await _influx.DisposeAsync();
-        Directory.Delete(_dataDirectory, recursive: true);
-    }
-
     [Fact]
     public async Task FieldTypeConflict_BatchSplit_OnlyOffendingReadingsQuarantined_RestStored()
     {
@@ -39,8 +22,8 @@ public sealed class StoreRejectionTests : IAsyncLifetime
         var t0 = TestFleet.RecentStart();
 
         // so2 becomes a string field of measurement air in this shard.
-        await _influx.CreateDatabaseAsync(root);
-        using (var http = new HttpClient { BaseAddress = _influx.BaseUri })
+        await Influx.CreateDatabaseAsync(root);
+        using (var http = new HttpClient { BaseAddress = Influx.BaseUri })
         {
             var seed = string.Create(CultureInfo.InvariantCulture, $"air,device=seed,site=rej so2=\"not a number\" {t0.ToUnixTimeMilliseconds() * 1_000_000}");
             using var response = await http.PostAsync($"write?db={root}&precision=n", new StringContent(seed), ct);
@@ -57,10 +40,10 @@ public sealed class StoreRejectionTests : IAsyncLifetime
             messages.Add((topics.Telemetry(Domains.Air, "rej", device), new TelemetryDocument(device, t0.AddSeconds(i), i, [value]).ToUtf8Bytes()));
         }
 
-        var settings = WorkerSettings.For(_mqtt, _influx.BaseUri, root, root, Path.Combine(_dataDirectory, root));
+        var settings = WorkerSettings.For(Mqtt, Influx.BaseUri, root, root, Path.Combine(DataDirectory, root));
         await using var worker = await WorkerHost.StartAsync(settings, ct);
         await EndToEndTests.WaitForSubscriptionAsync(worker);
-        await using (var publisher = await TestPublisher.ConnectAsync(_mqtt.Host, _mqtt.Port, $"pub-{root}", ct))
+        await using (var publisher = await TestPublisher.ConnectAsync(Mqtt.Host, Mqtt.Port, $"pub-{root}", ct))
         {
             await publisher.PublishAllAsync(messages, window: 50, ct);
         }
@@ -72,12 +55,12 @@ public sealed class StoreRejectionTests : IAsyncLifetime
 
         Assert.Equal(5, worker.Metrics.Quarantined(QuarantineReason.RejectedByStore));
         Assert.Equal(5, worker.Metrics.QuarantinedTotal);
-        Assert.Equal(200, await _influx.CountAsync(root, "air", "pm25"));
-        var so2 = await _influx.QueryAsync(root, "SELECT so2 FROM air WHERE device != 'seed'");
+        Assert.Equal(200, await Influx.CountAsync(root, "air", "pm25"));
+        var so2 = await Influx.QueryAsync(root, "SELECT so2 FROM air WHERE device != 'seed'");
         Assert.Empty(so2);
 
         // Each quarantine record names the store's refusal.
-        var folder = Path.Combine(_dataDirectory, root, "quarantine");
+        var folder = Path.Combine(DataDirectory, root, "quarantine");
         string[] records = [];
         await Eventually.HoldsAsync(
             () =>
