@@ -1,21 +1,20 @@
+using System.Text;
 using InfluxDB.Client;
-using InfluxDB.Client.Api.Domain;
 using InfluxDB.Client.Writes;
 using Microsoft.Extensions.Options;
 
 namespace Ingest.Worker.Sinks.Influx;
 
 /// <summary>
-/// One write path for both InfluxDB APIs: InfluxDB.Client's v2 write API, pointed at <c>/api/v2/write</c> for v2 servers,
-/// or through <see cref="InfluxV1WriteHandler"/> to 1.x <c>/write</c>. Thread-safe; owns its <see cref="HttpClient"/>
-/// (InfluxDBClient does not dispose a supplied one).
+/// One write path for both InfluxDB APIs: line protocol POSTed to <c>/api/v2/write</c> for v2 servers, or through
+/// <see cref="InfluxV1WriteHandler"/> to 1.x <c>/write</c>, on the HTTP stack it shares with InfluxDB.Client (ping).
+/// Thread-safe; owns its <see cref="HttpClient"/> (InfluxDBClient does not dispose a supplied one).
 /// </summary>
 public sealed class InfluxWriter : IDisposable
 {
     private readonly InfluxSinkOptions _options;
     private readonly HttpClient _http;
     private readonly InfluxDBClient _client;
-    private readonly WriteApiAsync _writeApi;
     private readonly Uri _writeUri;
 
     public InfluxWriter(IOptions<InfluxSinkOptions> options)
@@ -40,26 +39,28 @@ public sealed class InfluxWriter : IDisposable
         }
 
         _client = new InfluxDBClient(builder.Build());
-        _writeApi = _client.GetWriteApiAsync();
         // The v2 write endpoint, as the client addresses it; for a 1.x server InfluxV1WriteHandler rewrites it to /write.
         _writeUri = new Uri(_options.Url,
             $"api/v2/write?org={Uri.EscapeDataString(_options.Org ?? "")}&bucket={Uri.EscapeDataString(_options.EffectiveBucket)}&precision=ns");
     }
 
     /// <summary>
-    /// Writes line-protocol records (built by <see cref="PointData.ToLineProtocol"/>, nanosecond timestamps) in one request;
-    /// throws InfluxDB.Client's typed exceptions on failure.
+    /// Writes line-protocol records (built by <see cref="PointData.ToLineProtocol"/>, nanosecond timestamps) in one request
+    /// through <see cref="WriteAsync(ReadOnlyMemory{byte}, CancellationToken)"/>.
     /// </summary>
-    public Task WriteAsync(List<string> lines, CancellationToken cancellationToken) =>
-        _writeApi.WriteRecordsAsync(lines, WritePrecision.Ns, _options.EffectiveBucket, _options.Org, cancellationToken);
+    public Task WriteAsync(IReadOnlyList<string> lines, CancellationToken cancellationToken) =>
+        lines.Count == 0 ? Task.CompletedTask : WriteAsync(Encoding.UTF8.GetBytes(string.Join('\n', lines)), cancellationToken);
 
     /// <summary>
-    /// Writes a body of line-protocol lines already encoded as UTF-8 (nanosecond timestamps) in one request, on the same
-    /// HTTP stack as the client (the sink's path: its batches are built as bytes, not strings); a refusal throws the
-    /// client's own typed exception for the status (<see cref="InfluxDB.Client.Core.Exceptions.HttpException.Create(HttpResponseMessage, object)"/>).
+    /// The one write path: a body of line-protocol lines encoded as UTF-8 (nanosecond timestamps) in one request to the
+    /// v2 write endpoint (rewritten for 1.x), within <c>Influx:Timeout</c>. The sink builds its batches as bytes, so no
+    /// reading costs a string. A refusal throws InfluxDB.Client's own typed exception for the status
+    /// (<see cref="InfluxDB.Client.Core.Exceptions.HttpException.Create(HttpResponseMessage, object)"/>).
     /// </summary>
     public async Task WriteAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.Timeout);
         using var request = new HttpRequestMessage(HttpMethod.Post, _writeUri) { Content = new ReadOnlyMemoryContent(body) };
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/plain") { CharSet = "utf-8" };
         if (_options.Api == InfluxApi.V2)
@@ -67,10 +68,10 @@ public sealed class InfluxWriter : IDisposable
             request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Token", _options.Token);
         }
 
-        using var response = await _http.SendAsync(request, cancellationToken);
+        using var response = await _http.SendAsync(request, timeout.Token);
         if (!response.IsSuccessStatusCode)
         {
-            var error = await response.Content.ReadAsStringAsync(cancellationToken);
+            var error = await response.Content.ReadAsStringAsync(timeout.Token);
             throw InfluxDB.Client.Core.Exceptions.HttpException.Create(response, error);
         }
     }
