@@ -269,11 +269,7 @@ public sealed partial class InfluxSink(
             try
             {
                 replayed.Clear();
-                var text = await spool.ReadAsync(segment, stoppingToken);
-                for (var i = 0; i < text.Count; i++)
-                {
-                    replayed.Add(text[i], i);
-                }
+                replayed.AddLines(await spool.ReadAsync(segment, stoppingToken));
 
                 var rejected = new Dictionary<int, string>();
                 var started = Stopwatch.GetTimestamp();
@@ -284,15 +280,15 @@ public sealed partial class InfluxSink(
                     continue;
                 }
 
-                foreach (var (line, error) in rejected.Select(r => (text[r.Key], r.Value)))
+                foreach (var (line, error) in rejected)
                 {
                     await quarantine.AddAsync(
-                        new QuarantineRecord(SpoolTopic, System.Text.Encoding.UTF8.GetBytes(line), time.GetUtcNow(), QuarantineReason.RejectedByStore, error),
+                        new QuarantineRecord(SpoolTopic, replayed.Line(line).ToArray(), time.GetUtcNow(), QuarantineReason.RejectedByStore, error),
                         stoppingToken);
                 }
 
-                metrics.BatchWritten(text.Count - rejected.Count, Stopwatch.GetElapsedTime(started));
-                metrics.SpoolReplayed(text.Count);
+                metrics.BatchWritten(replayed.Count - rejected.Count, Stopwatch.GetElapsedTime(started));
+                metrics.SpoolReplayed(replayed.Count);
                 spool.Delete(segment);
                 backoff = TimeSpan.FromMilliseconds(200);
                 if (spool.IsEmpty)

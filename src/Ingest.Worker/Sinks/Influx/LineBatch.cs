@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using Ingest.Worker.Decoding;
 
 namespace Ingest.Worker.Sinks.Influx;
@@ -27,11 +26,19 @@ public sealed class LineBatch
         End(owner);
     }
 
-    public void Add(string line, int owner)
+    /// <summary>Lines already in line protocol (a spool segment: UTF-8, newline-separated); each owns itself (owner = its index).</summary>
+    public void AddLines(ReadOnlySpan<byte> lines)
     {
-        var span = _buffer.GetSpan(Encoding.UTF8.GetMaxByteCount(line.Length));
-        _buffer.Advance(Encoding.UTF8.GetBytes(line, span));
-        End(owner);
+        foreach (var range in lines.Split((byte)'\n'))
+        {
+            if (range.Start.Equals(range.End))
+            {
+                continue;
+            }
+
+            _buffer.Write(lines[range]);
+            End(_ends.Count);
+        }
     }
 
     public int Owner(int line) => _owners[line];
@@ -43,8 +50,8 @@ public sealed class LineBatch
         return _buffer.WrittenMemory[start.._ends[to - 1]];
     }
 
-    /// <summary>One line as text, without its newline (for a quarantine record).</summary>
-    public string Line(int line) => Encoding.UTF8.GetString(Body(line, line + 1).Span[..^1]);
+    /// <summary>One line without its newline (for a quarantine record).</summary>
+    public ReadOnlyMemory<byte> Line(int line) => Body(line, line + 1)[..^1];
 
     public void Clear()
     {

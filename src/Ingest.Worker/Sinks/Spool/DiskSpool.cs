@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text;
 using Ingest.Worker.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -73,10 +72,6 @@ public sealed partial class DiskSpool
     /// <summary>Whether a batch of about <paramref name="bytes"/> still fits under the bound.</summary>
     public bool HasRoomFor(long bytes) => Bytes + bytes <= _options.MaxBytes;
 
-    /// <summary>Writes a batch of lines durably; when this returns, the batch survives a crash.</summary>
-    public Task AppendAsync(IReadOnlyList<string> lines, CancellationToken cancellationToken) =>
-        AppendAsync(new UTF8Encoding(false).GetBytes(string.Concat(lines.Select(l => l + "\n"))), cancellationToken);
-
     /// <summary>Writes a batch durably (UTF-8 lines, each ending in a newline); when this returns, it survives a crash.</summary>
     public async Task AppendAsync(ReadOnlyMemory<byte> lines, CancellationToken cancellationToken)
     {
@@ -121,11 +116,8 @@ public sealed partial class DiskSpool
         return false;
     }
 
-    public async Task<List<string>> ReadAsync(long segment, CancellationToken cancellationToken)
-    {
-        var lines = await File.ReadAllLinesAsync(PathOf(segment), cancellationToken);
-        return [.. lines.Where(l => l.Length > 0)];
-    }
+    /// <summary>A segment as written: UTF-8 lines, each ending in a newline.</summary>
+    public Task<byte[]> ReadAsync(long segment, CancellationToken cancellationToken) => File.ReadAllBytesAsync(PathOf(segment), cancellationToken);
 
     /// <summary>Removes a segment once its readings are stored.</summary>
     public void Delete(long segment)
