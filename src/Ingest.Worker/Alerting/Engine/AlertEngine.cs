@@ -508,18 +508,23 @@ public sealed partial class AlertEngine(Func<AlertRuleSet> rules, TimeProvider t
 
     // Index loops over the reading's lists: a foreach through IReadOnlyList boxes an enumerator per call, and these run
     // for every rule of every reading.
-    private static double? Value(Reading reading, string field)
+    private static double? Value(Reading reading, string field) =>
+        IndexOf(reading.Values, field) is var i and >= 0 ? reading.Values[i].Value : null;
+
+    private static string? Tag(Reading reading, string name) =>
+        IndexOf(reading.Tags, name) is var i and >= 0 ? reading.Tags[i].Value : null;
+
+    private static int IndexOf<T>(IReadOnlyList<KeyValuePair<string, T>> pairs, string key)
     {
-        var values = reading.Values;
-        for (var i = 0; i < values.Count; i++)
+        for (var i = 0; i < pairs.Count; i++)
         {
-            if (values[i].Key == field)
+            if (pairs[i].Key == key)
             {
-                return values[i].Value;
+                return i;
             }
         }
 
-        return null;
+        return -1;
     }
 
     private static bool HasFlag(Reading reading, string flag)
@@ -534,20 +539,6 @@ public sealed partial class AlertEngine(Func<AlertRuleSet> rules, TimeProvider t
         }
 
         return false;
-    }
-
-    private static string? Tag(Reading reading, string name)
-    {
-        var tags = reading.Tags;
-        for (var i = 0; i < tags.Count; i++)
-        {
-            if (tags[i].Key == name)
-            {
-                return tags[i].Value;
-            }
-        }
-
-        return null;
     }
 
     [LoggerMessage(EventId = 710, Level = LogLevel.Error, Message = "Alert rule unusable for device {DeviceId}: {Error}")]
