@@ -17,7 +17,7 @@ namespace Ingest.IntegrationTests;
 /// within a second (measured) and in InfluxDB <c>alerts</c>; acknowledged over MQTT; still open after a worker restart
 /// (state file); cleared by readings back under the limit past the hysteresis and the clear duration.
 /// </summary>
-public sealed class AlertingTests : IAsyncLifetime
+public sealed class AlertingTests() : BrokerAndStoreTest("bn-alerts-")
 {
     // Ammonium, QCVN 08:2023/BTNMT Table 1: 0.3 mg/L. Short clear duration so the test runs in seconds.
     private const string Rules = """
@@ -28,37 +28,20 @@ public sealed class AlertingTests : IAsyncLifetime
         ] } }
         """;
 
-    private MosquittoServer _mqtt = null!;
-    private InfluxServer _influx = null!;
-    private readonly string _directory = Directory.CreateTempSubdirectory("bn-alerts-").FullName;
-
-    public async ValueTask InitializeAsync()
-    {
-        _mqtt = await MosquittoServer.StartAsync();
-        _influx = await InfluxServer.StartAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _mqtt.DisposeAsync();
-        await _influx.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
-    }
-
     [Fact]
     public async Task ReadingOverLimit_AlertWithinOneSecond_InInflux_AcknowledgedSurvivesRestart_ClearedBackUnderLimit()
     {
         var ct = TestContext.Current.CancellationToken;
         var root = WorkerSettings.UniqueName("alr");
         var topics = new Topics(root);
-        var rulesPath = Path.Combine(_directory, "alert-rules.json");
+        var rulesPath = Path.Combine(DataDirectory, "alert-rules.json");
         await File.WriteAllTextAsync(rulesPath, Rules, ct);
-        var settings = WorkerSettings.For(_mqtt, _influx.BaseUri, root, root, Path.Combine(_directory, root));
+        var settings = WorkerSettings.For(Mqtt, Influx.BaseUri, root, root, Path.Combine(DataDirectory, root));
         settings["Alerting:RulesPath"] = rulesPath;
         settings["Alerting:TickInterval"] = "00:00:00.200";
 
-        await using var watcher = await AlertWatcher.ConnectAsync(_mqtt, topics.AlertFilter, ct);
-        await using var publisher = await TestPublisher.ConnectAsync(_mqtt.Host, _mqtt.Port, $"pub-{root}", ct);
+        await using var watcher = await AlertWatcher.ConnectAsync(Mqtt, topics.AlertFilter, ct);
+        await using var publisher = await TestPublisher.ConnectAsync(Mqtt.Host, Mqtt.Port, $"pub-{root}", ct);
         var worker = await StartAsync(settings, ct);
         try
         {
@@ -125,7 +108,7 @@ public sealed class AlertingTests : IAsyncLifetime
 
             // Restart: the open alert comes back from the state file.
             await worker.DisposeAsync();
-            Assert.True(File.Exists(Path.Combine(_directory, root, "alerts", "open-alerts.json")));
+            Assert.True(File.Exists(Path.Combine(DataDirectory, root, "alerts", "open-alerts.json")));
             worker = await StartAsync(settings, ct);
 
             // Inside the hysteresis (0.28 > 0.3 − 0.05): not cleared. Under it, but for less than 2 s: not cleared.
@@ -171,7 +154,7 @@ public sealed class AlertingTests : IAsyncLifetime
     private async Task<List<Dictionary<string, JsonElement>>> AlertRowsAsync(string database, string alertId)
     {
         var rows = new List<Dictionary<string, JsonElement>>();
-        foreach (var series in await _influx.QueryAsync(database, "SELECT * FROM \"alerts\""))
+        foreach (var series in await Influx.QueryAsync(database, "SELECT * FROM \"alerts\""))
         {
             foreach (var row in series.Rows)
             {
