@@ -64,6 +64,8 @@ public sealed class HostileInputTests(ITestOutputHelper output) : BrokerAndStore
             await publisher.PublishAllAsync(messages, window: 200, TestContext.Current.CancellationToken);
         }
 
+        var brokerCpu = Mqtt.CpuTime;
+        var ownCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         await using var worker = await WorkerHost.StartAsync(settings, TestContext.Current.CancellationToken);
         await Eventually.HoldsAsync(
@@ -71,6 +73,8 @@ public sealed class HostileInputTests(ITestOutputHelper output) : BrokerAndStore
             TimeSpan.FromSeconds(120),
             () => $"written {worker.Metrics.WrittenTotal} of {fleet.Count}, quarantined {worker.Metrics.QuarantinedTotal} of {bad.Count}");
         var elapsed = clock.Elapsed;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name}: {elapsed.TotalSeconds:F2} s; CPU of the worker (and test) process {(Process.GetCurrentProcess().TotalProcessorTime - ownCpu).TotalSeconds:F2} s, of the broker {(Mqtt.CpuTime - brokerCpu).TotalSeconds:F2} s"));
 
         Assert.True(fleet.Count == await TestFleet.CountStoredAsync(Influx, root),
             $"written {worker.Metrics.WrittenTotal}, stored {await TestFleet.CountStoredAsync(Influx, root)}: {await TestFleet.DescribeMissingAsync(Influx, root, fleet)}");

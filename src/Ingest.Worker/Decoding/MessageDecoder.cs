@@ -114,6 +114,8 @@ public sealed class MessageDecoder(
             (PayloadFormat.Json, TopicKind.GatewayBatch) => gateway.Decode(payload, topic, message.ReceivedAt),
             (PayloadFormat.Senml, TopicKind.Telemetry) => senml.Decode(payload, topic, message.ReceivedAt),
             (PayloadFormat.LineProtocol, _) => lineProtocol.Decode(payload, topic, message.ContentType, message.ReceivedAt),
+            // Bytes that cannot begin any JSON value: the answer the JSON reader would give, without its exception.
+            (PayloadFormat.NotJson, _) => DecodeResult.Failure(QuarantineReason.InvalidJson, "not valid JSON (line 0, byte 0)"),
             (PayloadFormat.Unknown, _) => DecodeResult.Failure(QuarantineReason.UnsupportedFormat, $"content type '{message.ContentType}' is not read"),
             _ => DecodeResult.Failure(QuarantineReason.UnsupportedFormat, $"{format} is not accepted on {topic.Kind} topics"),
         };
@@ -124,6 +126,7 @@ public sealed class MessageDecoder(
         Json,
         Senml,
         LineProtocol,
+        NotJson,
         Unknown,
     }
 
@@ -131,14 +134,15 @@ public sealed class MessageDecoder(
     {
         if (!string.IsNullOrEmpty(contentType))
         {
-            var type = contentType.Split(';')[0].Trim().ToLowerInvariant();
-            return type switch
-            {
-                "application/json" => PayloadFormat.Json,
-                "application/senml+json" => PayloadFormat.Senml,
-                "text/plain" or "application/vnd.influx.line-protocol" or "application/x-influx-line-protocol" => PayloadFormat.LineProtocol,
-                _ => PayloadFormat.Unknown,
-            };
+            var type = contentType.AsSpan();
+            var parameters = type.IndexOf(';');
+            type = (parameters < 0 ? type : type[..parameters]).Trim();
+            return type.Equals("application/json", StringComparison.OrdinalIgnoreCase) ? PayloadFormat.Json
+                : type.Equals("application/senml+json", StringComparison.OrdinalIgnoreCase) ? PayloadFormat.Senml
+                : type.Equals("text/plain", StringComparison.OrdinalIgnoreCase)
+                    || type.Equals("application/vnd.influx.line-protocol", StringComparison.OrdinalIgnoreCase)
+                    || type.Equals("application/x-influx-line-protocol", StringComparison.OrdinalIgnoreCase) ? PayloadFormat.LineProtocol
+                : PayloadFormat.Unknown;
         }
 
         var trimmed = payload.TrimStart(" \t\r\n"u8);
@@ -152,9 +156,14 @@ public sealed class MessageDecoder(
             (byte)'{' => PayloadFormat.Json,
             (byte)'[' => PayloadFormat.Senml,
             _ when char.IsAsciiLetter((char)trimmed[0]) && LooksLikeLineProtocol(trimmed) => PayloadFormat.LineProtocol,
+            _ when !CanStartJsonValue(trimmed[0]) => PayloadFormat.NotJson,
             _ => PayloadFormat.Json,
         };
     }
+
+    // Letters stay with the JSON reader, which tells a bare NaN or Infinity from other words.
+    private static bool CanStartJsonValue(byte first) =>
+        first is (byte)'"' or (byte)'-' || char.IsAsciiLetterOrDigit((char)first);
 
     /// <summary>A first line with a space-separated field set containing '=': otherwise the bytes are reported as invalid JSON.</summary>
     private static bool LooksLikeLineProtocol(ReadOnlySpan<byte> payload)

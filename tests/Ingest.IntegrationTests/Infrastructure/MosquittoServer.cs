@@ -78,6 +78,8 @@ public sealed class MosquittoServer : IAsyncDisposable
     /// <summary>Graceful stop: mosquitto saves its persistence file.</summary>
     public Task StopAsync() => _process.StopAsync();
 
+    public TimeSpan CpuTime => _process.CpuTime;
+
     public string Log => File.Exists(Path.Combine(DataDirectory, "mosquitto.log")) ? File.ReadAllText(Path.Combine(DataDirectory, "mosquitto.log")) : "";
 
     public async ValueTask DisposeAsync()

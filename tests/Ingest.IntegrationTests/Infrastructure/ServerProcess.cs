@@ -27,6 +27,16 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>CPU time the running server has used so far (user and kernel).</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process?.Refresh();
+            return _process is { HasExited: false } p ? p.TotalProcessorTime : TimeSpan.Zero;
+        }
+    }
+
     public void Start()
     {
         if (!File.Exists(_fileName))
