@@ -19,6 +19,11 @@ public sealed class PlatformJsonDecoder(IOptions<ValidationOptions> options) : I
 
     public DecodeResult Decode(ReadOnlySpan<byte> payload, DeviceTopic topic, DateTimeOffset receivedAt)
     {
+        if (RejectBeforeReading(payload) is { } rejected)
+        {
+            return rejected;
+        }
+
         var reader = new Utf8JsonReader(payload, new JsonReaderOptions { MaxDepth = _limits.MaxJsonDepth });
         try
         {
@@ -336,6 +341,61 @@ public sealed class PlatformJsonDecoder(IOptions<ValidationOptions> options) : I
         return DecodeResult.Failure(
             QuarantineReason.InvalidJson,
             depthExceeded ? "JSON is nested deeper than allowed" : $"not valid JSON (line {ex.LineNumber}, byte {ex.BytePositionInLine})");
+    }
+
+    /// <summary>
+    /// The two failures a hostile stream repeats most (a NaN literal, nesting past the limit) found by a scan instead of
+    /// the reader's exception, which costs tens of microseconds: bad input must not cost more than a valid reading does.
+    /// Vectorised counts keep the scans off valid payloads. Same verdicts as <see cref="JsonFailure"/>.
+    /// </summary>
+    private DecodeResult? RejectBeforeReading(ReadOnlySpan<byte> payload)
+    {
+        if (payload.IndexOfAny("NI"u8) >= 0 && ContainsBareNonFiniteLiteral(payload))
+        {
+            return DecodeResult.Failure(QuarantineReason.NonFiniteValue, "a value is NaN or Infinity, which JSON cannot carry");
+        }
+
+        if (payload.Count((byte)'{') + payload.Count((byte)'[') > _limits.MaxJsonDepth && NestingDepth(payload) > _limits.MaxJsonDepth)
+        {
+            return DecodeResult.Failure(QuarantineReason.InvalidJson, "JSON is nested deeper than allowed");
+        }
+
+        return null;
+    }
+
+    /// <summary>The deepest nesting of objects and arrays, brackets inside strings not counted.</summary>
+    private static int NestingDepth(ReadOnlySpan<byte> payload)
+    {
+        var (depth, deepest, inString) = (0, 0, false);
+        for (var i = 0; i < payload.Length; i++)
+        {
+            var b = payload[i];
+            if (inString)
+            {
+                if (b == '\\')
+                {
+                    i++;
+                }
+                else if (b == '"')
+                {
+                    inString = false;
+                }
+            }
+            else if (b == '"')
+            {
+                inString = true;
+            }
+            else if (b is (byte)'{' or (byte)'[')
+            {
+                deepest = Math.Max(deepest, ++depth);
+            }
+            else if (b is (byte)'}' or (byte)']')
+            {
+                depth--;
+            }
+        }
+
+        return deepest;
     }
 
     private static bool ContainsBareNonFiniteLiteral(ReadOnlySpan<byte> payload)
