@@ -71,7 +71,8 @@ public sealed class HostileInputTests(ITestOutputHelper output) : BrokerAndStore
         await Eventually.HoldsAsync(
             () => Task.FromResult(worker.Metrics.WrittenTotal >= fleet.Count && worker.Metrics.QuarantinedTotal >= bad.Count),
             TimeSpan.FromSeconds(120),
-            () => $"written {worker.Metrics.WrittenTotal} of {fleet.Count}, quarantined {worker.Metrics.QuarantinedTotal} of {bad.Count}");
+            () => $"written {worker.Metrics.WrittenTotal} of {fleet.Count}, quarantined {worker.Metrics.QuarantinedTotal} of {bad.Count}",
+            interval: TimeSpan.FromMilliseconds(5));
         var elapsed = clock.Elapsed;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{name}: {elapsed.TotalSeconds:F2} s; CPU of the worker (and test) process {(Process.GetCurrentProcess().TotalProcessorTime - ownCpu).TotalSeconds:F2} s, of the broker {(Mqtt.CpuTime - brokerCpu).TotalSeconds:F2} s"));
