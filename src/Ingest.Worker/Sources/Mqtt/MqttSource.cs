@@ -226,7 +226,7 @@ public sealed partial class MqttSource : BackgroundService, IMqttPublisher
         {
             var message = new MqttApplicationMessageBuilder()
                 .WithTopic(topic)
-                .WithPayload(payload.ToArray())
+                .WithPayload(new System.Buffers.ReadOnlySequence<byte>(payload))
                 .WithContentType("application/json")
                 .WithQualityOfServiceLevel(atLeastOnce ? MqttQualityOfServiceLevel.AtLeastOnce : MqttQualityOfServiceLevel.AtMostOnce)
                 .Build();
