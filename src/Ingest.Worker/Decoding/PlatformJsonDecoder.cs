@@ -332,41 +332,48 @@ public sealed class PlatformJsonDecoder(IOptions<ValidationOptions> options) : I
     /// </summary>
     internal static DecodeResult JsonFailure(ReadOnlySpan<byte> payload, JsonException ex)
     {
-        if (ContainsBareNonFiniteLiteral(payload))
+        if (ScanOutsideStrings(payload).NonFinite)
         {
-            return DecodeResult.Failure(QuarantineReason.NonFiniteValue, "a value is NaN or Infinity, which JSON cannot carry");
+            return NonFiniteFailure();
         }
 
-        var depthExceeded = ex.Message.Contains("depth", StringComparison.OrdinalIgnoreCase);
-        return DecodeResult.Failure(
-            QuarantineReason.InvalidJson,
-            depthExceeded ? "JSON is nested deeper than allowed" : $"not valid JSON (line {ex.LineNumber}, byte {ex.BytePositionInLine})");
+        return ex.Message.Contains("depth", StringComparison.OrdinalIgnoreCase)
+            ? TooDeepFailure()
+            : DecodeResult.Failure(QuarantineReason.InvalidJson, $"not valid JSON (line {ex.LineNumber}, byte {ex.BytePositionInLine})");
     }
 
     /// <summary>
     /// The two failures a hostile stream repeats most (a NaN literal, nesting past the limit) found by a scan instead of
     /// the reader's exception, which costs tens of microseconds: bad input must not cost more than a valid reading does.
-    /// Vectorised counts keep the scans off valid payloads. Same verdicts as <see cref="JsonFailure"/>.
+    /// Vectorised counts keep the scan off valid payloads. Same verdicts as <see cref="JsonFailure"/>.
     /// </summary>
     private DecodeResult? RejectBeforeReading(ReadOnlySpan<byte> payload)
     {
-        if (payload.IndexOfAny("NI"u8) >= 0 && ContainsBareNonFiniteLiteral(payload))
+        var mayBeNonFinite = payload.IndexOfAny("NI"u8) >= 0;
+        var mayBeTooDeep = payload.Count((byte)'{') + payload.Count((byte)'[') > _limits.MaxJsonDepth;
+        if (!mayBeNonFinite && !mayBeTooDeep)
         {
-            return DecodeResult.Failure(QuarantineReason.NonFiniteValue, "a value is NaN or Infinity, which JSON cannot carry");
+            return null;
         }
 
-        if (payload.Count((byte)'{') + payload.Count((byte)'[') > _limits.MaxJsonDepth && NestingDepth(payload) > _limits.MaxJsonDepth)
-        {
-            return DecodeResult.Failure(QuarantineReason.InvalidJson, "JSON is nested deeper than allowed");
-        }
-
-        return null;
+        var (nonFinite, depth) = ScanOutsideStrings(payload);
+        return nonFinite ? NonFiniteFailure()
+            : depth > _limits.MaxJsonDepth ? TooDeepFailure()
+            : null;
     }
 
-    /// <summary>The deepest nesting of objects and arrays, brackets inside strings not counted.</summary>
-    private static int NestingDepth(ReadOnlySpan<byte> payload)
+    private static DecodeResult NonFiniteFailure() =>
+        DecodeResult.Failure(QuarantineReason.NonFiniteValue, "a value is NaN or Infinity, which JSON cannot carry");
+
+    private static DecodeResult TooDeepFailure() => DecodeResult.Failure(QuarantineReason.InvalidJson, "JSON is nested deeper than allowed");
+
+    /// <summary>
+    /// One pass over the bytes outside strings: whether a bare NaN or Infinity literal appears, and the deepest nesting of
+    /// objects and arrays.
+    /// </summary>
+    private static (bool NonFinite, int Depth) ScanOutsideStrings(ReadOnlySpan<byte> payload)
     {
-        var (depth, deepest, inString) = (0, 0, false);
+        var (depth, deepest, inString, nonFinite) = (0, 0, false, false);
         for (var i = 0; i < payload.Length; i++)
         {
             var b = payload[i];
@@ -393,42 +400,13 @@ public sealed class PlatformJsonDecoder(IOptions<ValidationOptions> options) : I
             {
                 depth--;
             }
-        }
-
-        return deepest;
-    }
-
-    private static bool ContainsBareNonFiniteLiteral(ReadOnlySpan<byte> payload)
-    {
-        var inString = false;
-        for (var i = 0; i < payload.Length; i++)
-        {
-            var b = payload[i];
-            if (inString)
-            {
-                if (b == '\\')
-                {
-                    i++;
-                }
-                else if (b == '"')
-                {
-                    inString = false;
-                }
-
-                continue;
-            }
-
-            if (b == '"')
-            {
-                inString = true;
-            }
             else if ((b == 'N' && payload[i..].StartsWith("NaN"u8)) || (b == 'I' && payload[i..].StartsWith("Infinity"u8)))
             {
-                return true;
+                nonFinite = true;
             }
         }
 
-        return false;
+        return (nonFinite, deepest);
     }
 
     internal static string Truncate(string text) => text.Length <= 64 ? text : string.Concat(text.AsSpan(0, 64), "…");
