@@ -62,7 +62,7 @@ public sealed partial class MqttSource : BackgroundService, IMqttPublisher
         _time = time;
         _logger = logger;
         _topics = new Topics(ingest.Value.TopicRoot);
-        _client = new MqttClientFactory().CreateMqttClient(new ReadAheadAdapterFactory());
+        _client = new MqttClientFactory().CreateMqttClient(new BufferedAdapterFactory());
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
         _client.DisconnectedAsync += OnDisconnectedAsync;
     }

@@ -1,0 +1,211 @@
+using System.Buffers;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Ingest.Mqtt;
+using MQTTnet.Channel;
+
+namespace Ingest.Worker.Tests.Mqtt;
+
+/// <summary>
+/// The buffers under MQTTnet's packet reader and writer: whatever sizes the reader asks for, it gets the stream's bytes in
+/// order, end of stream as 0, with far fewer reads of the socket; packets written while a send is under way go out
+/// together in the next one, in order; a failed send is reported, a disconnect waits for what is pending. (Every
+/// integration test runs the worker's MQTT client through it against a real broker; this pins the buffer arithmetic.)
+/// </summary>
+public sealed class BufferedChannelTests
+{
+    [Fact]
+    public async Task SmallReads_AreServedFromFewLargeOnes_InOrder()
+    {
+        var stream = Enumerable.Range(0, 10_000).Select(i => (byte)(i * 7)).ToArray();
+        var inner = new ScriptedChannel(stream, maxChunk: 3_000);
+        var sut = new BufferedChannel(inner, readBufferSize: 4096);
+
+        var received = new List<byte>();
+        var sizes = new[] { 1, 1, 2, 200, 4096, 5000, 13 };
+        for (var i = 0; ; i++)
+        {
+            var buffer = new byte[sizes[i % sizes.Length]];
+            var n = await sut.ReadAsync(buffer, 0, buffer.Length, TestContext.Current.CancellationToken);
+            if (n == 0)
+            {
+                break;
+            }
+
+            received.AddRange(buffer.AsSpan(0, n).ToArray());
+        }
+
+        Assert.Equal(stream, received);
+        Assert.True(inner.Reads <= 10, $"{inner.Reads} reads of the socket for {received.Count} bytes");
+    }
+
+    [Fact]
+    public async Task ReadAtOffset_WritesOnlyItsSlice()
+    {
+        var sut = new BufferedChannel(new ScriptedChannel([1, 2, 3, 4, 5], maxChunk: 5), readBufferSize: 64);
+        var buffer = new byte[6];
+
+        var n = await sut.ReadAsync(buffer, 2, 3, TestContext.Current.CancellationToken);
+
+        Assert.Equal(3, n);
+        Assert.Equal(new byte[] { 0, 0, 1, 2, 3, 0 }, buffer);
+    }
+
+    [Fact]
+    public async Task WritesDuringASend_GoOutTogetherInTheNext_InOrder()
+    {
+        var inner = new ScriptedChannel([], maxChunk: 1);
+        var sut = new BufferedChannel(inner);
+        var firstSendStarted = inner.HoldNextSend();
+
+        await sut.WriteAsync(Packet(0), true, TestContext.Current.CancellationToken);
+        await firstSendStarted.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        for (var i = 1; i < 100; i++)
+        {
+            // Each write returns at once: copied, not yet sent.
+            Assert.True(sut.WriteAsync(Packet(i), true, TestContext.Current.CancellationToken).IsCompletedSuccessfully);
+        }
+
+        inner.ReleaseSend();
+        await sut.DisconnectAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(Enumerable.Range(0, 100).SelectMany(i => Packet(i).ToArray()), inner.Written);
+        Assert.Equal(2, inner.Sends);
+    }
+
+    [Fact]
+    public async Task AFailedSend_IsReportedByALaterWrite()
+    {
+        var inner = new ScriptedChannel([], maxChunk: 1) { FailSends = true };
+        var sut = new BufferedChannel(inner);
+
+        await sut.WriteAsync(Packet(1), true, TestContext.Current.CancellationToken);
+        var failure = await Record.ExceptionAsync(async () =>
+        {
+            for (var i = 0; i < 1_000; i++)
+            {
+                await sut.WriteAsync(Packet(2), true, TestContext.Current.CancellationToken);
+                await Task.Delay(10, TestContext.Current.CancellationToken);
+            }
+        });
+
+        Assert.IsType<IOException>(failure);
+    }
+
+    [Fact]
+    public async Task Disconnect_WaitsForThePendingSend()
+    {
+        var inner = new ScriptedChannel([], maxChunk: 1);
+        var sut = new BufferedChannel(inner);
+        var sendStarted = inner.HoldNextSend();
+        await sut.WriteAsync(Packet(7), true, TestContext.Current.CancellationToken);
+        await sendStarted.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        var disconnect = sut.DisconnectAsync(TestContext.Current.CancellationToken);
+        await Task.Delay(50, TestContext.Current.CancellationToken);
+        Assert.False(disconnect.IsCompleted);
+        Assert.False(inner.Disconnected);
+
+        inner.ReleaseSend();
+        await disconnect.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.True(inner.Disconnected);
+        Assert.Equal(Packet(7).ToArray(), inner.Written);
+    }
+
+    /// <summary>A PUBACK-sized packet whose bytes tell its number.</summary>
+    private static ReadOnlySequence<byte> Packet(int number) => new([0x40, 0x02, (byte)(number >> 8), (byte)number]);
+
+    /// <summary>
+    /// A socket that hands out its bytes in chunks of at most <c>maxChunk</c>, then end of stream; records what is sent,
+    /// and can hold a send until released, or fail every send.
+    /// </summary>
+    private sealed class ScriptedChannel(byte[] bytes, int maxChunk) : IMqttChannel
+    {
+        private readonly Lock _gate = new();
+        private readonly List<byte> _written = [];
+        private TaskCompletionSource? _sendStarted;
+        private TaskCompletionSource? _sendReleased;
+        private bool _holdNextSend;
+        private int _position;
+
+        public int Reads { get; private set; }
+
+        public int Sends { get; private set; }
+
+        public bool FailSends { get; init; }
+
+        public bool Disconnected { get; private set; }
+
+        public byte[] Written
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return [.. _written];
+                }
+            }
+        }
+
+        /// <summary>The next send waits for <see cref="ReleaseSend"/>; the task completes when it has begun.</summary>
+        public Task HoldNextSend()
+        {
+            _sendReleased = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _sendStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _holdNextSend = true;
+            return _sendStarted.Task;
+        }
+
+        public void ReleaseSend() => _sendReleased?.TrySetResult();
+
+        public X509Certificate2 ClientCertificate => null!;
+
+        public EndPoint RemoteEndPoint => new IPEndPoint(IPAddress.Loopback, 1883);
+
+        public EndPoint LocalEndPoint => new IPEndPoint(IPAddress.Loopback, 50000);
+
+        public bool IsSecureConnection => false;
+
+        public Task ConnectAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task DisconnectAsync(CancellationToken cancellationToken)
+        {
+            Disconnected = true;
+            return Task.CompletedTask;
+        }
+
+        public Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        {
+            Reads++;
+            var n = Math.Min(Math.Min(count, maxChunk), bytes.Length - _position);
+            bytes.AsSpan(_position, n).CopyTo(buffer.AsSpan(offset));
+            _position += n;
+            return Task.FromResult(n);
+        }
+
+        public async Task WriteAsync(ReadOnlySequence<byte> buffer, bool isEndOfPacket, CancellationToken cancellationToken)
+        {
+            if (FailSends)
+            {
+                throw new IOException("connection reset by peer");
+            }
+
+            if (_holdNextSend)
+            {
+                _holdNextSend = false;
+                _sendStarted!.TrySetResult();
+                await _sendReleased!.Task;
+            }
+
+            lock (_gate)
+            {
+                Sends++;
+                _written.AddRange(buffer.ToArray());
+            }
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+}
