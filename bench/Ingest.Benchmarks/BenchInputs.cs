@@ -14,17 +14,42 @@ using Microsoft.Extensions.Options;
 namespace Ingest.Benchmarks;
 
 /// <summary>
-/// The worker's decoding stack built the way the host builds it (default options, no registry file), and the bench's
-/// messages: the same eight-value air document bench/run.sh publishes (about 180 bytes), and a gateway batch of 100.
+/// The worker's decoding stack built the way the host builds it (default options; without a registry file, or with one
+/// naming every bench device with zone and kind, as production runs), and the bench's messages: the same eight-value air
+/// document bench/run.sh publishes (about 180 bytes), and a gateway batch of 100.
 /// </summary>
 public static class BenchInputs
 {
     public static readonly DateTimeOffset Now = new(2026, 11, 25, 8, 0, 0, TimeSpan.Zero);
 
-    public static MessageDecoder CreateDecoder(out PlatformJsonDecoder json)
+    /// <summary>Devices 0…999 of the bench, as a registry file would list them.</summary>
+    public const int RegisteredDevices = 1000;
+
+    public static MessageDecoder CreateDecoder(out PlatformJsonDecoder json, bool withRegistry = false)
     {
         var validation = Options.Create(new ValidationOptions());
-        var registry = new DeviceRegistry(Options.Create(new RegistryOptions()), TimeProvider.System, NullLogger<DeviceRegistry>.Instance);
+        var registryOptions = new RegistryOptions();
+        if (withRegistry)
+        {
+            registryOptions.Path = Path.Combine(Path.GetTempPath(), $"bn-bench-registry-{Environment.ProcessId}.csv");
+            File.WriteAllLines(registryOptions.Path, [
+                "id,domain,site,zone,kind",
+                .. Enumerable.Range(0, RegisteredDevices).Select(i => $"{DeviceId(i)},{Domains.Air},bench,bac-ninh-city,low-cost")]);
+        }
+
+        var registry = new DeviceRegistry(Options.Create(registryOptions), TimeProvider.System, NullLogger<DeviceRegistry>.Instance);
+        if (withRegistry)
+        {
+            // Loads the file; the reload loop is not needed here.
+            registry.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+            registry.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
+            File.Delete(registryOptions.Path!);
+            if (registry.Count != RegisteredDevices)
+            {
+                throw new InvalidOperationException($"the bench registry holds {registry.Count} devices");
+            }
+        }
+
         json = new PlatformJsonDecoder(validation);
         return new MessageDecoder(
             Options.Create(new IngestOptions()), validation, json, new GatewayBatchDecoder(json, registry, validation), new SenmlDecoder(validation),

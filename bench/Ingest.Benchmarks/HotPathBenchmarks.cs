@@ -10,7 +10,8 @@ namespace Ingest.Benchmarks;
 /// The worker's per-reading work, each figure per reading (gateway and batch benchmarks divide by their readings):
 /// decode + validate the platform JSON; the whole decode stage of a message (topic, format, decode, validate, enrich);
 /// map a reading to its line-protocol point; a gateway batch of 100 decoded and mapped; and a 5,000-reading sink batch
-/// written as the UTF-8 body of one write (what InfluxSink does before posting).
+/// written as the UTF-8 body of one write (what InfluxSink does before posting). The <c>…Registered</c> variants decode with
+/// a registry that knows the device (site, zone and kind tags), the production setting.
 /// </summary>
 [MemoryDiagnoser]
 public class HotPathBenchmarks
@@ -19,6 +20,7 @@ public class HotPathBenchmarks
     private const int SinkBatch = 5000;
 
     private MessageDecoder _decoder = null!;
+    private MessageDecoder _registered = null!;
     private PlatformJsonDecoder _json = null!;
     private byte[] _document = null!;
     private DeviceTopic _topic;
@@ -32,6 +34,7 @@ public class HotPathBenchmarks
     public void Setup()
     {
         _decoder = BenchInputs.CreateDecoder(out _json);
+        _registered = BenchInputs.CreateDecoder(out _, withRegistry: true);
         _document = BenchInputs.Document(7, 42);
         var topics = new Topics();
         var topicName = topics.Telemetry(Domains.Air, "bench", BenchInputs.DeviceId(7));
@@ -45,6 +48,11 @@ public class HotPathBenchmarks
         _reading = Single(_decoder.Decode(_single));
         _sinkReadings = [.. Enumerable.Range(0, SinkBatch).Select(i => Single(_decoder.Decode(BenchInputs.Raw(
             topics.Telemetry(Domains.Air, "bench", BenchInputs.DeviceId(i % 1000)), BenchInputs.Document(i % 1000, i)))))];
+        if (_registered.Decode(_single).Readings is not [{ Tags.Count: 2 }])
+        {
+            throw new InvalidOperationException("the registered decoder does not tag the bench device");
+        }
+
         if (_decoder.Decode(_gateway).Readings.Count != GatewayChildren)
         {
             throw new InvalidOperationException("the gateway batch does not decode into its children");
@@ -81,11 +89,19 @@ public class HotPathBenchmarks
     /// reading, less I/O.
     /// </summary>
     [Benchmark]
-    public long HotPathPerReading() => DecodeIntoBatch(_single);
+    public long HotPathPerReading() => DecodeIntoBatch(_decoder, _single);
+
+    /// <summary>The same with the device in the registry: its site and tags set on the reading, and written as tags.</summary>
+    [Benchmark]
+    public long HotPathPerReadingRegistered() => DecodeIntoBatch(_registered, _single);
 
     /// <summary>A gateway batch of 100: decode, validate, place every child, write each line into the batch buffer. Per reading.</summary>
     [Benchmark(OperationsPerInvoke = GatewayChildren)]
-    public long GatewayBatchPerReading() => DecodeIntoBatch(_gateway);
+    public long GatewayBatchPerReading() => DecodeIntoBatch(_decoder, _gateway);
+
+    /// <summary>The same with every child in the registry.</summary>
+    [Benchmark(OperationsPerInvoke = GatewayChildren)]
+    public long GatewayBatchPerReadingRegistered() => DecodeIntoBatch(_registered, _gateway);
 
     /// <summary>A sink batch of 5,000 decoded readings written into the body of one write (InfluxSink.StoreBatchAsync). Per reading.</summary>
     [Benchmark(OperationsPerInvoke = SinkBatch)]
@@ -100,9 +116,9 @@ public class HotPathBenchmarks
         return _batch.Body(0, _batch.Count).Length;
     }
 
-    private long DecodeIntoBatch(RawMessage message)
+    private long DecodeIntoBatch(MessageDecoder decoder, RawMessage message)
     {
-        var result = _decoder.Decode(message);
+        var result = decoder.Decode(message);
         _batch.Clear();
         for (var i = 0; i < result.Readings.Count; i++)
         {

@@ -143,14 +143,16 @@ public sealed class GatewayBatchDecoder(PlatformJsonDecoder documents, DeviceReg
         rejection = null;
         if (registry.TryGet(child.DeviceId, out var info))
         {
-            return child with { Measurement = info.Domain, Site = info.Site };
+            child.Place(info.Domain, info.Site);
+            return child;
         }
 
         var dash = child.DeviceId.IndexOf('-', StringComparison.Ordinal);
         var prefix = dash > 0 ? child.DeviceId[..dash] : "";
         if (Domains.IsTelemetryDomain(prefix))
         {
-            return child with { Measurement = prefix, Site = gatewaySite };
+            child.Place(prefix, gatewaySite);
+            return child;
         }
 
         rejection = new Rejection(

@@ -59,33 +59,24 @@ public sealed class MessageDecoder(
             return decoded;
         }
 
-        List<Reading>? enriched = null;
+        // Readings are completed in place; the lists are built only when the registry refuses one.
+        List<Reading>? kept = null;
         List<Rejection>? rejections = null;
         for (var i = 0; i < decoded.Readings.Count; i++)
         {
             var reading = decoded.Readings[i];
-            var result = enricher.Enrich(reading, out var rejection);
-            if (result is null)
+            if (enricher.TryEnrich(reading, out var rejection))
             {
-                rejections ??= [.. decoded.Rejections];
-                rejections.Add(rejection!);
-                enriched ??= [.. decoded.Readings.Take(i)];
+                kept?.Add(reading);
                 continue;
             }
 
-            if (enriched is not null)
-            {
-                enriched.Add(result);
-            }
-            else if (!ReferenceEquals(result, reading))
-            {
-                enriched = [.. decoded.Readings.Take(i), result];
-            }
+            rejections ??= [.. decoded.Rejections];
+            rejections.Add(rejection!);
+            kept ??= [.. decoded.Readings.Take(i)];
         }
 
-        return enriched is null && rejections is null
-            ? decoded
-            : DecodeResult.Success(enriched ?? decoded.Readings, rejections ?? decoded.Rejections);
+        return rejections is null ? decoded : DecodeResult.Success(kept!, rejections);
     }
 
     private DecodeResult DecodeFormat(RawMessage message)

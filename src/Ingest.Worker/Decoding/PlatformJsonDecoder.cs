@@ -17,6 +17,9 @@ public sealed class PlatformJsonDecoder(IOptions<ValidationOptions> options) : I
     private readonly ValidationOptions _limits = options.Value;
     private readonly NameTable _names = new();
 
+    [ThreadStatic]
+    private static List<KeyValuePair<string, double>>? t_values;
+
     public DecodeResult Decode(ReadOnlySpan<byte> payload, DeviceTopic topic, DateTimeOffset receivedAt)
     {
         if (RejectBeforeReading(payload) is { } rejected)
@@ -162,7 +165,7 @@ public sealed class PlatformJsonDecoder(IOptions<ValidationOptions> options) : I
         }
 
         reading = new Reading(
-            domain, id, site, timestamp ?? receivedAt, timestamp is not null, sequence, values, (IReadOnlyList<string>?)flags ?? []);
+            domain, id, site, timestamp ?? receivedAt, timestamp is not null, sequence, values.ToArray(), (IReadOnlyList<string>?)flags ?? []);
         return DecodeResult.Success([]);
     }
 
@@ -234,7 +237,9 @@ public sealed class PlatformJsonDecoder(IOptions<ValidationOptions> options) : I
             return DecodeResult.Failure(QuarantineReason.SchemaMismatch, "'values' must be an object of name: number");
         }
 
-        values = new List<KeyValuePair<string, double>>(8);
+        // Read into this thread's scratch list; the reading keeps an exact-size copy (a list per reading cost its object and slack).
+        values = t_values ??= new List<KeyValuePair<string, double>>(16);
+        values.Clear();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var name = _names.Get(ref reader);

@@ -4,6 +4,11 @@ namespace Ingest.Worker.Decoding;
 /// One device's readings at one instant after decoding: the unit the rest of the pipeline works with.
 /// <see cref="Measurement"/> is the device's domain; <see cref="Values"/> are in the stored units of DESIGN.md §3.
 /// </summary>
+/// <remarks>
+/// Domain, site and tags are completed in place while the decode stage still owns the reading (a gateway's child learns
+/// its domain and site, the registry adds its site and tags): a copy per reading (<c>with</c>) was the largest
+/// allocation left on the hot path. Once handed on, a reading does not change.
+/// </remarks>
 public sealed record Reading(
     string Measurement,
     string DeviceId,
@@ -14,6 +19,26 @@ public sealed record Reading(
     IReadOnlyList<KeyValuePair<string, double>> Values,
     IReadOnlyList<string> Flags)
 {
+    public string Measurement { get; private set; } = Measurement;
+
+    public string Site { get; private set; } = Site;
+
+    private IReadOnlyList<KeyValuePair<string, string>> _tags = [];
+
     /// <summary>Extra tags from the device registry (zone, kind, …); <c>device</c> and <c>site</c> are always added.</summary>
-    public IReadOnlyList<KeyValuePair<string, string>> Tags { get; init; } = [];
+    public IReadOnlyList<KeyValuePair<string, string>> Tags { get => _tags; init => _tags = value; }
+
+    /// <summary>Where a gateway's child belongs: its domain and site, from the registry or its id and the gateway.</summary>
+    internal void Place(string measurement, string site)
+    {
+        Measurement = measurement;
+        Site = site;
+    }
+
+    /// <summary>The registry's site and tags for the device.</summary>
+    internal void Enrich(string site, IReadOnlyList<KeyValuePair<string, string>> tags)
+    {
+        Site = site;
+        _tags = tags;
+    }
 }

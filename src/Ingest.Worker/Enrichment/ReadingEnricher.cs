@@ -16,13 +16,13 @@ public sealed class ReadingEnricher(DeviceRegistry registry)
     // A device's tags, built once per registry entry and shared by all its readings (a reload brings new entries).
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DeviceInfo, KeyValuePair<string, string>[]> _tags = new();
 
-    /// <summary>Returns the enriched reading, or null with the reason it must be quarantined.</summary>
-    public Reading? Enrich(Reading reading, out Rejection? rejection)
+    /// <summary>Completes the reading in place (site, tags); false with the reason when it must be quarantined instead.</summary>
+    public bool TryEnrich(Reading reading, out Rejection? rejection)
     {
         rejection = null;
         if (!registry.IsConfigured)
         {
-            return reading;
+            return true;
         }
 
         if (!registry.TryGet(reading.DeviceId, out var info))
@@ -30,10 +30,10 @@ public sealed class ReadingEnricher(DeviceRegistry registry)
             if (registry.UnknownDevice == UnknownDevicePolicy.Quarantine)
             {
                 rejection = new Rejection(QuarantineReason.UnknownDevice, $"device '{reading.DeviceId}' is not in the registry", reading.DeviceId);
-                return null;
+                return false;
             }
 
-            return reading;
+            return true;
         }
 
         if (!string.Equals(info.Domain, reading.Measurement, StringComparison.Ordinal))
@@ -41,10 +41,11 @@ public sealed class ReadingEnricher(DeviceRegistry registry)
             rejection = new Rejection(
                 QuarantineReason.RegistryMismatch,
                 $"device '{reading.DeviceId}' is registered as {info.Domain}, not {reading.Measurement}", reading.DeviceId);
-            return null;
+            return false;
         }
 
-        return reading with { Site = info.Site, Tags = _tags.GetValue(info, BuildTags) };
+        reading.Enrich(info.Site, _tags.GetValue(info, BuildTags));
+        return true;
     }
 
     private static KeyValuePair<string, string>[] BuildTags(DeviceInfo info)
