@@ -71,9 +71,9 @@ public sealed class BufferedChannel(IMqttChannel inner, int readBufferSize = 64 
         {
             await flushing.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
-            // The write already failed; the disconnect below is what is left to do.
+            // Out of time (a peer that stopped reading): the disconnect below closes the socket, which ends the send too.
         }
 
         await inner.DisconnectAsync(cancellationToken).ConfigureAwait(false);

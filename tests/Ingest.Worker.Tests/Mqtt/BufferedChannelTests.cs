@@ -112,6 +112,22 @@ public sealed class BufferedChannelTests
         Assert.Equal(Packet(7).ToArray(), inner.Written);
     }
 
+    [Fact]
+    public async Task Disconnect_OutOfTimeForAStuckSend_StillDisconnects()
+    {
+        var inner = new ScriptedChannel([], maxChunk: 1);
+        var sut = new BufferedChannel(inner);
+        var sendStarted = inner.HoldNextSend();
+        await sut.WriteAsync(Packet(7), true, TestContext.Current.CancellationToken);
+        await sendStarted.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+        await sut.DisconnectAsync(timeout.Token).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        Assert.True(inner.Disconnected);
+        inner.ReleaseSend();
+    }
+
     /// <summary>A PUBACK-sized packet whose bytes tell its number.</summary>
     private static ReadOnlySequence<byte> Packet(int number) => new([0x40, 0x02, (byte)(number >> 8), (byte)number]);
 
