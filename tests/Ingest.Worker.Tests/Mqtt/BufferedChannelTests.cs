@@ -54,12 +54,7 @@ public sealed class BufferedChannelTests
     [Fact]
     public async Task WritesDuringASend_GoOutTogetherInTheNext_InOrder()
     {
-        var inner = new ScriptedChannel([], maxChunk: 1);
-        var sut = new BufferedChannel(inner);
-        var firstSendStarted = inner.HoldNextSend();
-
-        await sut.WriteAsync(Packet(0), true, TestContext.Current.CancellationToken);
-        await firstSendStarted.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        var (inner, sut) = await WithAHeldSendAsync(first: 0);
         for (var i = 1; i < 100; i++)
         {
             // Each write returns at once: copied, not yet sent.
@@ -95,11 +90,7 @@ public sealed class BufferedChannelTests
     [Fact]
     public async Task Disconnect_WaitsForThePendingSend()
     {
-        var inner = new ScriptedChannel([], maxChunk: 1);
-        var sut = new BufferedChannel(inner);
-        var sendStarted = inner.HoldNextSend();
-        await sut.WriteAsync(Packet(7), true, TestContext.Current.CancellationToken);
-        await sendStarted.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        var (inner, sut) = await WithAHeldSendAsync(first: 7);
 
         var disconnect = sut.DisconnectAsync(TestContext.Current.CancellationToken);
         await Task.Delay(50, TestContext.Current.CancellationToken);
@@ -115,17 +106,24 @@ public sealed class BufferedChannelTests
     [Fact]
     public async Task Disconnect_OutOfTimeForAStuckSend_StillDisconnects()
     {
-        var inner = new ScriptedChannel([], maxChunk: 1);
-        var sut = new BufferedChannel(inner);
-        var sendStarted = inner.HoldNextSend();
-        await sut.WriteAsync(Packet(7), true, TestContext.Current.CancellationToken);
-        await sendStarted.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        var (inner, sut) = await WithAHeldSendAsync(first: 7);
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
         await sut.DisconnectAsync(timeout.Token).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
         Assert.True(inner.Disconnected);
         inner.ReleaseSend();
+    }
+
+    /// <summary>A channel whose first send, of packet <paramref name="first"/>, has begun and is held.</summary>
+    private static async Task<(ScriptedChannel Inner, BufferedChannel Sut)> WithAHeldSendAsync(int first)
+    {
+        var inner = new ScriptedChannel([], maxChunk: 1);
+        var sut = new BufferedChannel(inner);
+        var sendStarted = inner.HoldNextSend();
+        await sut.WriteAsync(Packet(first), true, TestContext.Current.CancellationToken);
+        await sendStarted.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        return (inner, sut);
     }
 
     /// <summary>A PUBACK-sized packet whose bytes tell its number.</summary>
