@@ -13,4 +13,17 @@ public static class Domains
 
     public static bool IsTelemetryDomain(string domain) =>
         domain is Air or Water or Meter;
+
+    /// <summary>The telemetry domain spelled by <paramref name="name"/>, as the shared constant (no new string).</summary>
+    public static bool TryGetTelemetryDomain(ReadOnlySpan<char> name, out string domain)
+    {
+        domain = name switch
+        {
+            Air => Air,
+            Water => Water,
+            Meter => Meter,
+            _ => "",
+        };
+        return domain.Length > 0;
+    }
 }

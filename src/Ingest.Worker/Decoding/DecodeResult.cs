@@ -11,15 +11,15 @@ public sealed record Rejection(QuarantineReason Reason, string Detail, string? D
 /// </summary>
 public readonly record struct DecodeResult
 {
-    private DecodeResult(IReadOnlyList<Reading>? readings, IReadOnlyList<Rejection>? rejections, QuarantineReason? reason, string? detail)
+    private DecodeResult(ReadingList readings, IReadOnlyList<Rejection>? rejections, QuarantineReason? reason, string? detail)
     {
-        Readings = readings ?? [];
+        Readings = readings;
         Rejections = rejections ?? [];
         Reason = reason;
         Detail = detail;
     }
 
-    public IReadOnlyList<Reading> Readings { get; }
+    public ReadingList Readings { get; }
 
     /// <summary>Parts of an otherwise accepted message that go to quarantine.</summary>
     public IReadOnlyList<Rejection> Rejections { get; }
@@ -34,8 +34,11 @@ public readonly record struct DecodeResult
 
     public static DecodeResult Success(IReadOnlyList<Reading> readings, IReadOnlyList<Rejection>? rejections = null) =>
         rejections is { Count: > 0 } && readings.Count == 0
-            ? new(null, null, rejections[0].Reason, rejections.Count == 1 ? rejections[0].Detail : $"{rejections[0].Detail} (and {rejections.Count - 1} more)")
-            : new(readings, rejections, null, null);
+            ? new(default, null, rejections[0].Reason, rejections.Count == 1 ? rejections[0].Detail : $"{rejections[0].Detail} (and {rejections.Count - 1} more)")
+            : new(new ReadingList(readings), rejections, null, null);
 
-    public static DecodeResult Failure(QuarantineReason reason, string detail) => new(null, null, reason, detail);
+    /// <summary>One reading, the usual case: held without a list.</summary>
+    public static DecodeResult Success(Reading reading) => new(new ReadingList(reading), null, null, null);
+
+    public static DecodeResult Failure(QuarantineReason reason, string detail) => new(default, null, reason, detail);
 }

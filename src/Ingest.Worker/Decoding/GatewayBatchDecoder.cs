@@ -148,10 +148,9 @@ public sealed class GatewayBatchDecoder(PlatformJsonDecoder documents, DeviceReg
         }
 
         var dash = child.DeviceId.IndexOf('-', StringComparison.Ordinal);
-        var prefix = dash > 0 ? child.DeviceId[..dash] : "";
-        if (Domains.IsTelemetryDomain(prefix))
+        if (dash > 0 && Domains.TryGetTelemetryDomain(child.DeviceId.AsSpan(0, dash), out var domain))
         {
-            child.Place(prefix, gatewaySite);
+            child.Place(domain, gatewaySite);
             return child;
         }
 

@@ -46,7 +46,7 @@ public sealed class PlatformJsonDecoder(IOptions<ValidationOptions> options) : I
                 return DecodeResult.Failure(QuarantineReason.InvalidJson, "unexpected data after the document");
             }
 
-            return DecodeResult.Success([reading!]);
+            return DecodeResult.Success(reading!);
         }
         catch (JsonException ex)
         {

@@ -3,4 +3,4 @@ using Ingest.Worker.Decoding;
 namespace Ingest.Worker.Pipeline;
 
 /// <summary>A decoded message on its way to storage; its delivery completes when all its readings are stored or quarantined.</summary>
-public sealed record PendingMessage(RawMessage Message, IReadOnlyList<Reading> Readings);
+public sealed record PendingMessage(RawMessage Message, ReadingList Readings);
