@@ -11,8 +11,7 @@ public static class Domains
     /// <summary>Domains whose devices publish telemetry of their own.</summary>
     public static readonly IReadOnlyList<string> Telemetry = [Air, Water, Meter];
 
-    public static bool IsTelemetryDomain(string domain) =>
-        domain is Air or Water or Meter;
+    public static bool IsTelemetryDomain(string domain) => TryGetTelemetryDomain(domain, out _);
 
     /// <summary>The telemetry domain spelled by <paramref name="name"/>, as the shared constant (no new string).</summary>
     public static bool TryGetTelemetryDomain(ReadOnlySpan<char> name, out string domain)
