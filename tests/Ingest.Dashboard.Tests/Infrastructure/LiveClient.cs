@@ -21,6 +21,10 @@ public sealed class LiveClient : IAsyncDisposable
         var client = new LiveClient(connection);
         connection.On<AlertEvent>("AlertChanged", a => client.Alerts.Enqueue(a));
         await connection.StartAsync(TestContext.Current.CancellationToken);
+
+        // Like the browser, fetch the open alerts once connected: the server answers only after the hub's
+        // OnConnectedAsync has joined the groups (with Redis, subscribed to them), which StartAsync does not wait for.
+        await connection.InvokeAsync<IReadOnlyList<AlertEvent>>("GetOpenAlerts", TestContext.Current.CancellationToken);
         return client;
     }
 
