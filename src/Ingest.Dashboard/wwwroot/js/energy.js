@@ -43,11 +43,20 @@
     chart = window.bn.chart(chartBox, 'kW', series.points);
   }
 
+  // Refreshed every minute; a failed fetch (server busy, InfluxDB restarting) is tried again after a few seconds
+  // rather than leaving the day's figures empty for a minute.
+  let todayTimer = 0;
   async function loadToday() {
+    clearTimeout(todayTimer);
+    let next = 60000;
     try {
       today = new Map((await api('/api/energy/today')).map(m => [m.device, m]));
       render();
-    } catch (e) { console.error(e); }
+    } catch (e) {
+      console.error(e);
+      next = 5000;
+    }
+    todayTimer = setTimeout(loadToday, next);
   }
 
   devices = window.bn.stations('meter', render);
@@ -55,5 +64,4 @@
   rangeSelect.addEventListener('change', loadCurve);
   api('/api/limits').then(l => { limits = Object.fromEntries(l.meter.map(x => [x.field, x])); render(); });
   loadToday();
-  setInterval(loadToday, 60000);
 })();
