@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Ingest.Contracts;
 using Ingest.Worker.Quarantine;
@@ -165,7 +166,7 @@ public sealed class PlatformJsonDecoder(IOptions<ValidationOptions> options) : I
         }
 
         reading = new Reading(
-            domain, id, site, timestamp ?? receivedAt, timestamp is not null, sequence, values.ToArray(), (IReadOnlyList<string>?)flags ?? []);
+            domain, id, site, timestamp ?? receivedAt, timestamp is not null, sequence, ReadingValues.Shared(CollectionsMarshal.AsSpan(values)), (IReadOnlyList<string>?)flags ?? []);
         return DecodeResult.Success([]);
     }
 

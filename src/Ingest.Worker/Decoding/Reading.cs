@@ -16,9 +16,20 @@ public sealed record Reading(
     DateTimeOffset Timestamp,
     bool HasDeviceTimestamp,
     long? Sequence,
-    IReadOnlyList<KeyValuePair<string, double>> Values,
+    ReadingValues Values,
     IReadOnlyList<string> Flags)
 {
+    // The sequence number is kept as a number and a flag (packed with the other flag) rather than a long? (16 bytes):
+    // the reading object is one of the two allocations per reading.
+    private long _sequence = Sequence.GetValueOrDefault();
+    private bool _hasSequence = Sequence.HasValue;
+
+    public long? Sequence
+    {
+        get => _hasSequence ? _sequence : null;
+        init => (_sequence, _hasSequence) = (value.GetValueOrDefault(), value.HasValue);
+    }
+
     public string Measurement { get; private set; } = Measurement;
 
     public string Site { get; private set; } = Site;

@@ -116,7 +116,7 @@ public sealed class SenmlDecoder(IOptions<ValidationOptions> options)
             }
 
             return DecodeResult.Success(
-                [.. byTime.Select(p => new Reading(topic.Domain, topic.DeviceId, topic.Site, p.Key, true, null, p.Value, []))]);
+                [.. byTime.Select(p => new Reading(topic.Domain, topic.DeviceId, topic.Site, p.Key, true, null, ReadingValues.Create(p.Value), []))]);
         }
         catch (JsonException ex)
         {

@@ -508,23 +508,32 @@ public sealed partial class AlertEngine(Func<AlertRuleSet> rules, TimeProvider t
 
     // Index loops over the reading's lists: a foreach through IReadOnlyList boxes an enumerator per call, and these run
     // for every rule of every reading.
-    private static double? Value(Reading reading, string field) =>
-        IndexOf(reading.Values, field) is var i and >= 0 ? reading.Values[i].Value : null;
-
-    private static string? Tag(Reading reading, string name) =>
-        IndexOf(reading.Tags, name) is var i and >= 0 ? reading.Tags[i].Value : null;
-
-    private static int IndexOf<T>(IReadOnlyList<KeyValuePair<string, T>> pairs, string key)
+    private static double? Value(Reading reading, string field)
     {
-        for (var i = 0; i < pairs.Count; i++)
+        var values = reading.Values;
+        for (var i = 0; i < values.Count; i++)
         {
-            if (pairs[i].Key == key)
+            if (string.Equals(values.Name(i), field, StringComparison.Ordinal))
             {
-                return i;
+                return values.Number(i);
             }
         }
 
-        return -1;
+        return null;
+    }
+
+    private static string? Tag(Reading reading, string name)
+    {
+        var tags = reading.Tags;
+        for (var i = 0; i < tags.Count; i++)
+        {
+            if (tags[i].Key == name)
+            {
+                return tags[i].Value;
+            }
+        }
+
+        return null;
     }
 
     private static bool HasFlag(Reading reading, string flag)

@@ -225,7 +225,7 @@ public static class PointMapper
         return true;
     }
 
-    private static bool AllPlain(IReadOnlyList<KeyValuePair<string, double>> pairs)
+    private static bool AllPlain(ReadingValues pairs)
     {
         for (var i = 0; i < pairs.Count; i++)
         {
