@@ -17,6 +17,10 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing; deploy/local/test.sh installs Debian's chromium");
+
+        // The whole suite shares two cores with the browser, the servers and the dashboards: a view's first fetches can
+        // take longer than Playwright's default 5 s there. Checks of a latency promise pass their own, shorter timeout.
+        Assertions.SetDefaultExpectTimeout(15_000);
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
