@@ -88,7 +88,7 @@ public sealed class AlertingTests() : BrokerAndStoreTest("bn-alerts-")
             var alertId = raised.Event.AlertId;
 
             // In InfluxDB's alerts measurement, as the contract says.
-            await Eventually.HoldsAsync(async () => (await AlertRowsAsync(root, alertId)).Count == 1, TimeSpan.FromSeconds(10), () => "raised event stored");
+            await Eventually.HoldsAsync(async () => (await AlertRowsAsync(root, alertId)).Count == 1, TimeSpan.FromSeconds(20), () => "raised event stored");
             var row = (await AlertRowsAsync(root, alertId)).Single();
             Assert.Equal("raised", row["state"].GetString());
             Assert.Equal("critical", row["severity"].GetString());
@@ -125,7 +125,7 @@ public sealed class AlertingTests() : BrokerAndStoreTest("bn-alerts-")
             Assert.Equal(t0.AddSeconds(5), cleared.Event.ClearedAt);
             Assert.Equal(0.1, cleared.Event.Value);
 
-            await Eventually.HoldsAsync(async () => (await AlertRowsAsync(root, alertId)).Count == 3, TimeSpan.FromSeconds(10), () => "three events stored");
+            await Eventually.HoldsAsync(async () => (await AlertRowsAsync(root, alertId)).Count == 3, TimeSpan.FromSeconds(20), () => "three events stored");
             Assert.Equal(["raised", "acknowledged", "cleared"], (await AlertRowsAsync(root, alertId)).Select(r => r["state"].GetString()));
             Assert.False(watcher.TryNext(out var extra), $"unexpected event {extra?.Event.State} {extra?.Event.RuleId}");
 

@@ -92,7 +92,7 @@ public sealed class BrokerSecurityTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.Equal("refused: NotAuthorized", spoofed);
         Assert.Equal("refused: NotAuthorized", wrongDomain);
         Assert.Equal("accepted", own);
-        await Eventually.HoldsAsync(() => Task.FromResult(received.Contains(Topics.Telemetry(Domains.Air, Site, Own))), TimeSpan.FromSeconds(5), () => "own reading not delivered");
+        await Eventually.HoldsAsync(() => Task.FromResult(received.Contains(Topics.Telemetry(Domains.Air, Site, Own))), TimeSpan.FromSeconds(15), () => "own reading not delivered");
 
         // The refused ones were sent first; the own reading arriving means they would have arrived by now.
         Assert.Equal([Topics.Telemetry(Domains.Air, Site, Own)], received.ToArray());
@@ -110,7 +110,7 @@ public sealed class BrokerSecurityTests(ITestOutputHelper output) : IAsyncLifeti
         var subscribe = await device.SubscribeAsync(Topics.TelemetryFilter, MqttQualityOfServiceLevel.AtLeastOnce, TestContext.Current.CancellationToken);
         var (other, _) = await ConnectAsync(Other, _passwords[Other], tls: false);
         await other.PublishAsync(Message(Topics.Telemetry(Domains.Air, Site, Other), Other), TestContext.Current.CancellationToken);
-        await Eventually.HoldsAsync(() => Task.FromResult(received.Count == 2), TimeSpan.FromSeconds(5), () => "other device's reading not delivered to the worker");
+        await Eventually.HoldsAsync(() => Task.FromResult(received.Count == 2), TimeSpan.FromSeconds(15), () => "other device's reading not delivered to the worker");
         output.WriteLine($"device subscribing to {Topics.TelemetryFilter}: {subscribe.Items.Single().ResultCode}; messages it received: {Volatile.Read(ref deviceReceived)}");
 
         Assert.Equal(0, Volatile.Read(ref deviceReceived));

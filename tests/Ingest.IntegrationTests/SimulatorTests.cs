@@ -89,7 +89,7 @@ public sealed class SimulatorTests(ITestOutputHelper output) : BrokerAndStoreTes
                 "replay", file, "--port", Mqtt.Port.ToString(CultureInfo.InvariantCulture), "--topic-root", root, "--qos", "1",
                 "--speed", speed.ToString(CultureInfo.InvariantCulture), "--timestamps", "now", "--client-id-prefix", $"{root}-{speed}-");
             Assert.True(exitCode == 0, log);
-            await Eventually.HoldsAsync(() => Task.FromResult(arrivals.Count == 4), TimeSpan.FromSeconds(10), () => $"{arrivals.Count} of 4 messages arrived");
+            await Eventually.HoldsAsync(() => Task.FromResult(arrivals.Count == 4), TimeSpan.FromSeconds(20), () => $"{arrivals.Count} of 4 messages arrived");
 
             var list = arrivals.ToList();
             Assert.All(list, a => Assert.Equal(new Topics(root).Telemetry(Domains.Air, "vu-ninh", "air-vn-0001"), a.Topic));

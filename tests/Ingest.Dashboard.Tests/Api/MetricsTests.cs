@@ -16,7 +16,7 @@ public sealed class MetricsTests(Servers servers)
         await using var mqtt = await TestMqtt.ConnectAsync(servers);
         var alert = TestMqtt.AirAlert(TestDevices.AirLive, "tien-son", DateTimeOffset.UtcNow);
         await mqtt.PublishAlertAsync(alert);
-        Assert.NotNull(await client.WaitForAsync(a => a.AlertId == alert.AlertId, TimeSpan.FromSeconds(5)));
+        Assert.NotNull(await client.WaitForAsync(a => a.AlertId == alert.AlertId, TimeSpan.FromSeconds(15)));
 
         using var anonymous = servers.App.Anonymous();
         string text = "";

@@ -63,7 +63,7 @@ public sealed class BackplaneTests(Servers servers) : IAsyncLifetime
         var ids = sent.Select(a => a.AlertId).ToHashSet();
         await Eventually.HoldsAsync(
             () => Task.FromResult(clientA.Alerts.Count(a => ids.Contains(a.AlertId)) >= Alerts && clientB.Alerts.Count(a => ids.Contains(a.AlertId)) >= Alerts),
-            TimeSpan.FromSeconds(10),
+            TimeSpan.FromSeconds(20),
             () => $"client on A got {clientA.Alerts.Count(a => ids.Contains(a.AlertId))}, on B {clientB.Alerts.Count(a => ids.Contains(a.AlertId))} of {Alerts}");
         await Task.Delay(300, TestContext.Current.CancellationToken); // a duplicate would arrive by now
 
