@@ -142,6 +142,58 @@ public sealed class AlertingTests() : BrokerAndStoreTest("bn-alerts-")
         }
     }
 
+    [Fact]
+    public async Task InfluxAway_AlertEventsWaitOnDisk_AcrossAStop_AndAreStoredWhenItReturns()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var root = WorkerSettings.UniqueName("alq");
+        var topics = new Topics(root);
+        var rulesPath = Path.Combine(DataDirectory, "alert-rules-away.json");
+        await File.WriteAllTextAsync(rulesPath, Rules, ct);
+        var dataDirectory = Path.Combine(DataDirectory, root);
+        var settings = WorkerSettings.For(Mqtt, Influx.BaseUri, root, root, dataDirectory);
+        settings["Alerting:RulesPath"] = rulesPath;
+        settings["Alerting:MaxStoreBackoff"] = "00:00:00.500";
+
+        await using var watcher = await AlertWatcher.ConnectAsync(Mqtt, topics.AlertFilter, ct);
+        await using var publisher = await TestPublisher.ConnectAsync(Mqtt.Host, Mqtt.Port, $"pub-{root}", ct);
+        var worker = await StartAsync(settings, ct);
+        try
+        {
+            var device = "water-alq-0001";
+            await Influx.StopAsync();
+            await publisher.PublishAllAsync(
+                [(topics.Telemetry(Domains.Water, "cau", device), new TelemetryDocument(device, DateTimeOffset.UtcNow, 1, [new(Fields.Nh4, 0.7)]).ToUtf8Bytes())], 1, ct);
+
+            // Published over MQTT at once; its point waits on disk while InfluxDB is away.
+            var raised = await watcher.NextAsync(TimeSpan.FromSeconds(10), ct);
+            Assert.Equal((device, AlertState.Raised), (raised.Event.DeviceId, raised.Event.State));
+            var store = worker.Services.GetRequiredService<AlertStore>();
+            await Eventually.HoldsAsync(() => Task.FromResult(store.SpoolBytes > 0), TimeSpan.FromSeconds(15), () => "the alert point spooled");
+
+            // Stopped while InfluxDB is still away: the point stays on disk.
+            await worker.DisposeAsync();
+            var spoolFolder = Path.Combine(dataDirectory, "alerts", "spool");
+            Assert.NotEmpty(Directory.GetFiles(spoolFolder, "*.lp"));
+
+            // InfluxDB back and the worker started again: the spooled point is written, the spool emptied.
+            await Influx.StartAgainAsync();
+            worker = await StartAsync(settings, ct);
+            await Eventually.HoldsAsync(
+                async () => (await AlertRowsAsync(root, raised.Event.AlertId)).Count == 1, TimeSpan.FromSeconds(30), () => "the spooled alert stored");
+            var row = (await AlertRowsAsync(root, raised.Event.AlertId)).Single();
+            Assert.Equal("raised", row["state"].GetString());
+            Assert.Equal(0.7, row["value"].GetDouble());
+            await Eventually.HoldsAsync(
+                () => Task.FromResult(worker.Services.GetRequiredService<AlertStore>().SpoolBytes == 0 && Directory.GetFiles(spoolFolder, "*.lp").Length == 0),
+                TimeSpan.FromSeconds(10), () => "the alert spool emptied");
+        }
+        finally
+        {
+            await worker.DisposeAsync();
+        }
+    }
+
     private static async Task<WorkerHost> StartAsync(Dictionary<string, string?> settings, CancellationToken ct)
     {
         var worker = await WorkerHost.StartAsync(settings, ct);

@@ -41,9 +41,18 @@ public sealed class WorkerHost : IAsyncDisposable
 
     public Task StopAsync() => _host.StopAsync(CancellationToken.None);
 
+    /// <summary>Stops the worker as a service stop would; a second call does nothing (tests stop and restart workers).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         await _host.StopAsync(CancellationToken.None);
         _host.Dispose();
     }
+
+    private bool _disposed;
 }

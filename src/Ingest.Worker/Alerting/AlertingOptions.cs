@@ -43,4 +43,11 @@ public sealed class AlertingOptions
     /// <summary>Longest wait between attempts to write alert points while InfluxDB is unavailable.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan MaxStoreBackoff { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Bound of the alert/AQI points kept on disk (<c>{Ingest:DataDirectory}/alerts/spool</c>) while InfluxDB is away; when
+    /// reached, the store holds further points in memory and the evaluator waits behind them.
+    /// </summary>
+    [Range(1024L, long.MaxValue)]
+    public long SpoolMaxBytes { get; set; } = 256L * 1024 * 1024;
 }
