@@ -66,6 +66,7 @@ public sealed class ObservabilityTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Equal(7, PrometheusText.Value(metrics, "ingest_messages_quarantined_total", "reason=\"InvalidJson\""));
         Assert.Equal(3, PrometheusText.Value(metrics, "ingest_sequence_gaps_total"));
         Assert.Equal(0, PrometheusText.Value(metrics, "ingest_spool_bytes"));
+        Assert.Equal(0, PrometheusText.Value(metrics, "ingest_alerts_spool_bytes"));
         Assert.Equal(1, PrometheusText.Value(metrics, "ingest_influx_available"));
         Assert.Equal(Devices + 1, PrometheusText.Value(metrics, "ingest_devices_seen"));
         var batches = PrometheusText.Value(metrics, "ingest_batch_size_count");

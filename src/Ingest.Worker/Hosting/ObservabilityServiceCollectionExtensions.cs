@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Ingest.Worker.Alerting.Fanout;
 using Ingest.Worker.Diagnostics;
 using Ingest.Worker.Diagnostics.Health;
 using Ingest.Worker.Pipeline;
@@ -48,6 +49,11 @@ public static class ObservabilityServiceCollectionExtensions
         var sequences = app.Services.GetRequiredService<SequenceTracker>();
         metrics.Observe("ingest.spool.bytes", () => spool.Bytes, "By", "Bytes of readings held in the disk spool");
         metrics.Observe("ingest.spool.segments", () => spool.SegmentCount, "{segment}", "Spool segment files waiting for replay");
+        if (app.Services.GetService<AlertStore>() is { } alertStore)
+        {
+            metrics.Observe("ingest.alerts.spool.bytes", () => alertStore.SpoolBytes, "By", "Bytes of alert/AQI points on disk waiting for InfluxDB");
+        }
+
         metrics.ObserveCounter("ingest.sequence.gaps", () => sequences.TotalGaps, "{reading}", "Readings missing from devices' sequence numbers");
         metrics.ObserveCounter("ingest.sequence.duplicates", () => sequences.TotalDuplicates, "{reading}", "Readings received again (same sequence number)");
         metrics.ObserveCounter("ingest.sequence.out_of_order", () => sequences.TotalOutOfOrder, "{reading}", "Readings that arrived after a later one");
