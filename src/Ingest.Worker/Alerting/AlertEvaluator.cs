@@ -113,7 +113,11 @@ public sealed partial class AlertEvaluator(
             switch (input)
             {
                 case ReadingInput r:
-                    engine.OnReading(r.Reading, r.ReceivedAt, output);
+                    foreach (var reading in r.Readings)
+                    {
+                        engine.OnReading(reading, r.ReceivedAt, output);
+                    }
+
                     break;
                 case StatusInput s:
                     engine.OnStatus(s.Domain, s.Site, s.DeviceId, s.Online, s.ReceivedAt, output);

@@ -14,7 +14,7 @@ public sealed class AlertingOptions
     [Required]
     public string RulesPath { get; set; } = "alert-rules.json";
 
-    /// <summary>Decoded readings waiting for the evaluator. When full, the decode stage waits (nothing is dropped).</summary>
+    /// <summary>Decoded messages (each with its readings) waiting for the evaluator. When full, the decode stage waits (nothing is dropped).</summary>
     [Range(1, 1_000_000)]
     public int InputCapacity { get; set; } = 20_000;
 

@@ -117,11 +117,8 @@ public sealed partial class IngestPipeline(
 
         if (alerts is { IsEnabled: true })
         {
-            // Alerts are judged on each reading as it is decoded, before the batch write.
-            foreach (var reading in result.Readings)
-            {
-                await alerts.SubmitAsync(reading, message.ReceivedAt);
-            }
+            // Alerts are judged on each reading as it is decoded, before the batch write; a message's readings go together.
+            await alerts.SubmitAsync(result.Readings, message.ReceivedAt);
         }
 
         if (result.IsSuccess && result.Rejections.Count == 0)

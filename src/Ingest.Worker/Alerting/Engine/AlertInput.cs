@@ -7,8 +7,11 @@ namespace Ingest.Worker.Alerting.Engine;
 /// <summary>What the evaluator works through, one at a time, in arrival order.</summary>
 public abstract record AlertInput;
 
-/// <summary>A reading just decoded; <paramref name="ReceivedAt"/> is when the worker received its message (latency is measured from it).</summary>
-public sealed record ReadingInput(Reading Reading, DateTimeOffset ReceivedAt) : AlertInput;
+/// <summary>
+/// The readings of one message just decoded (a gateway batch's children together: one hand-over per message, not per
+/// reading); <paramref name="ReceivedAt"/> is when the worker received the message (latency is measured from it).
+/// </summary>
+public sealed record ReadingInput(ReadingList Readings, DateTimeOffset ReceivedAt) : AlertInput;
 
 /// <summary>A device's <c>status</c> message (its MQTT will, or its announcement): online or offline.</summary>
 public sealed record StatusInput(string Domain, string Site, string DeviceId, bool Online, DateTimeOffset ReceivedAt) : AlertInput;
