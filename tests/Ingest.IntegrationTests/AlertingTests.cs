@@ -34,10 +34,7 @@ public sealed class AlertingTests() : BrokerAndStoreTest("bn-alerts-")
         var ct = TestContext.Current.CancellationToken;
         var root = WorkerSettings.UniqueName("alr");
         var topics = new Topics(root);
-        var rulesPath = Path.Combine(DataDirectory, "alert-rules.json");
-        await File.WriteAllTextAsync(rulesPath, Rules, ct);
-        var settings = WorkerSettings.For(Mqtt, Influx.BaseUri, root, root, Path.Combine(DataDirectory, root));
-        settings["Alerting:RulesPath"] = rulesPath;
+        var settings = await SettingsWithRulesAsync(root, ct);
         settings["Alerting:TickInterval"] = "00:00:00.200";
 
         await using var watcher = await AlertWatcher.ConnectAsync(Mqtt, topics.AlertFilter, ct);
@@ -148,11 +145,8 @@ public sealed class AlertingTests() : BrokerAndStoreTest("bn-alerts-")
         var ct = TestContext.Current.CancellationToken;
         var root = WorkerSettings.UniqueName("alq");
         var topics = new Topics(root);
-        var rulesPath = Path.Combine(DataDirectory, "alert-rules-away.json");
-        await File.WriteAllTextAsync(rulesPath, Rules, ct);
         var dataDirectory = Path.Combine(DataDirectory, root);
-        var settings = WorkerSettings.For(Mqtt, Influx.BaseUri, root, root, dataDirectory);
-        settings["Alerting:RulesPath"] = rulesPath;
+        var settings = await SettingsWithRulesAsync(root, ct);
         settings["Alerting:MaxStoreBackoff"] = "00:00:00.500";
 
         await using var watcher = await AlertWatcher.ConnectAsync(Mqtt, topics.AlertFilter, ct);
@@ -192,6 +186,16 @@ public sealed class AlertingTests() : BrokerAndStoreTest("bn-alerts-")
         {
             await worker.DisposeAsync();
         }
+    }
+
+    /// <summary>A worker of its own (database, topic root and data folder named <paramref name="root"/>) with the test rules.</summary>
+    private async Task<Dictionary<string, string?>> SettingsWithRulesAsync(string root, CancellationToken ct)
+    {
+        var rulesPath = Path.Combine(DataDirectory, $"alert-rules-{root}.json");
+        await File.WriteAllTextAsync(rulesPath, Rules, ct);
+        var settings = WorkerSettings.For(Mqtt, Influx.BaseUri, root, root, Path.Combine(DataDirectory, root));
+        settings["Alerting:RulesPath"] = rulesPath;
+        return settings;
     }
 
     private static async Task<WorkerHost> StartAsync(Dictionary<string, string?> settings, CancellationToken ct)
