@@ -35,7 +35,7 @@ public sealed class GatewayBatchDecoder(PlatformJsonDecoder documents, DeviceReg
             string? gateway = null;
             var readings = t_readings ??= new List<Reading>(128);
             readings.Clear();
-            var rejections = new List<Rejection>();
+            List<Rejection>? rejections = null; // most batches have none
             var sawReadings = false;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
@@ -47,7 +47,8 @@ public sealed class GatewayBatchDecoder(PlatformJsonDecoder documents, DeviceReg
                         return DecodeResult.Failure(QuarantineReason.SchemaMismatch, "'gw' must be a string");
                     }
 
-                    gateway = reader.GetString();
+                    // The topic's id when they match (the usual case): no string per batch.
+                    gateway = reader.ValueTextEquals(topic.DeviceId) ? topic.DeviceId : reader.GetString();
                 }
                 else if (reader.ValueTextEquals("readings"u8))
                 {
@@ -58,7 +59,7 @@ public sealed class GatewayBatchDecoder(PlatformJsonDecoder documents, DeviceReg
                     }
 
                     sawReadings = true;
-                    var failure = ReadChildren(ref reader, topic, receivedAt, readings, rejections);
+                    var failure = ReadChildren(ref reader, topic, receivedAt, readings, ref rejections);
                     if (failure is not null)
                     {
                         return failure.Value;
@@ -88,7 +89,7 @@ public sealed class GatewayBatchDecoder(PlatformJsonDecoder documents, DeviceReg
                     $"batch gateway '{PlatformJsonDecoder.Truncate(gateway)}' does not match topic gateway '{topic.DeviceId}'");
             }
 
-            if (!sawReadings || (readings.Count == 0 && rejections.Count == 0))
+            if (!sawReadings || (readings.Count == 0 && rejections is null))
             {
                 return DecodeResult.Failure(QuarantineReason.NoValues, "the batch has no readings");
             }
@@ -106,11 +107,11 @@ public sealed class GatewayBatchDecoder(PlatformJsonDecoder documents, DeviceReg
     }
 
     private DecodeResult? ReadChildren(
-        ref Utf8JsonReader reader, DeviceTopic topic, DateTimeOffset receivedAt, List<Reading> readings, List<Rejection> rejections)
+        ref Utf8JsonReader reader, DeviceTopic topic, DateTimeOffset receivedAt, List<Reading> readings, ref List<Rejection>? rejections)
     {
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            if (readings.Count + rejections.Count == _limits.MaxReadingsPerBatch)
+            if (readings.Count + (rejections?.Count ?? 0) == _limits.MaxReadingsPerBatch)
             {
                 return DecodeResult.Failure(QuarantineReason.TooManyValues, $"more than {_limits.MaxReadingsPerBatch} readings in one batch");
             }
@@ -118,7 +119,7 @@ public sealed class GatewayBatchDecoder(PlatformJsonDecoder documents, DeviceReg
             if (reader.TokenType != JsonTokenType.StartObject)
             {
                 reader.Skip();
-                rejections.Add(new Rejection(QuarantineReason.SchemaMismatch, "a batch child is not a JSON object", null));
+                (rejections ??= []).Add(new Rejection(QuarantineReason.SchemaMismatch, "a batch child is not a JSON object", null));
                 continue;
             }
 
@@ -131,14 +132,14 @@ public sealed class GatewayBatchDecoder(PlatformJsonDecoder documents, DeviceReg
                 {
                 }
 
-                rejections.Add(new Rejection(child.Reason!.Value, child.Detail ?? "", null));
+                (rejections ??= []).Add(new Rejection(child.Reason!.Value, child.Detail ?? "", null));
                 continue;
             }
 
             var resolved = ResolvePlacement(reading!, topic.Site, out var rejection);
             if (resolved is null)
             {
-                rejections.Add(rejection!);
+                (rejections ??= []).Add(rejection!);
                 continue;
             }
 
