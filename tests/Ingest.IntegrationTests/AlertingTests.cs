@@ -15,7 +15,8 @@ namespace Ingest.IntegrationTests;
 /// <summary>
 /// Alerts end to end with a real mosquitto and influxd 1.6.7: a reading over a limit → alert event on <c>bn/alerts/#</c>
 /// within a second (measured) and in InfluxDB <c>alerts</c>; acknowledged over MQTT; still open after a worker restart
-/// (state file); cleared by readings back under the limit past the hysteresis and the clear duration.
+/// (state file); cleared by readings back under the limit past the hysteresis and the clear duration. And with InfluxDB
+/// away: alert points wait on disk, through a worker stop, and are written once it is back.
 /// </summary>
 public sealed class AlertingTests() : BrokerAndStoreTest("bn-alerts-")
 {
@@ -181,6 +182,20 @@ public sealed class AlertingTests() : BrokerAndStoreTest("bn-alerts-")
             await Eventually.HoldsAsync(
                 () => Task.FromResult(worker.Services.GetRequiredService<AlertStore>().SpoolBytes == 0 && Directory.GetFiles(spoolFolder, "*.lp").Length == 0),
                 TimeSpan.FromSeconds(10), () => "the alert spool emptied");
+
+            // Away again while the worker runs: the next alert waits on disk and is written once InfluxDB is back, no restart.
+            var second = "water-alq-0002";
+            await Influx.StopAsync();
+            await publisher.PublishAllAsync(
+                [(topics.Telemetry(Domains.Water, "cau", second), new TelemetryDocument(second, DateTimeOffset.UtcNow, 1, [new(Fields.Nh4, 0.9)]).ToUtf8Bytes())], 1, ct);
+            var again = await watcher.NextAsync(TimeSpan.FromSeconds(10), ct);
+            Assert.Equal((second, AlertState.Raised), (again.Event.DeviceId, again.Event.State));
+            var running = worker.Services.GetRequiredService<AlertStore>();
+            await Eventually.HoldsAsync(() => Task.FromResult(running.SpoolBytes > 0), TimeSpan.FromSeconds(15), () => "the second alert point spooled");
+            await Influx.StartAgainAsync();
+            await Eventually.HoldsAsync(
+                async () => (await AlertRowsAsync(root, again.Event.AlertId)).Count == 1 && running.SpoolBytes == 0, TimeSpan.FromSeconds(30),
+                () => $"the second alert stored from the spool (spool {running.SpoolBytes} bytes)");
         }
         finally
         {
