@@ -1,5 +1,4 @@
 using System.Buffers.Text;
-using System.Runtime.InteropServices;
 using System.Text;
 using Ingest.Contracts;
 using Ingest.Worker.Quarantine;
@@ -232,7 +231,7 @@ public sealed class LineProtocolDecoder(IOptions<ValidationOptions> options)
             }
         }
 
-        reading = new Reading(domain, device, site ?? topic.Site, timestamp ?? receivedAt, timestamp is not null, null, ReadingValues.Shared(CollectionsMarshal.AsSpan(values)), []);
+        reading = new Reading(domain, device, site ?? topic.Site, timestamp ?? receivedAt, timestamp is not null, null, ReadingValues.Create(values), []);
         return null;
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using Ingest.Contracts;
 using Ingest.Worker.Quarantine;
@@ -166,7 +165,7 @@ public sealed class PlatformJsonDecoder(IOptions<ValidationOptions> options) : I
         }
 
         reading = new Reading(
-            domain, id, site, timestamp ?? receivedAt, timestamp is not null, sequence, ReadingValues.Shared(CollectionsMarshal.AsSpan(values)), (IReadOnlyList<string>?)flags ?? []);
+            domain, id, site, timestamp ?? receivedAt, timestamp is not null, sequence, ReadingValues.Create(values), (IReadOnlyList<string>?)flags ?? []);
         return DecodeResult.Success([]);
     }
 

@@ -36,27 +36,11 @@ public readonly struct ReadingValues : IReadOnlyList<KeyValuePair<string, double
 
     public double Number(int index) => (_numbers ?? [])[index];
 
-    /// <summary>A copy of <paramref name="values"/> (decoders of the rarer formats, tests).</summary>
-    public static ReadingValues Create(ReadOnlySpan<KeyValuePair<string, double>> values)
-    {
-        var names = new string[values.Length];
-        var numbers = new double[values.Length];
-        for (var i = 0; i < values.Length; i++)
-        {
-            (names[i], numbers[i]) = values[i];
-        }
-
-        return new ReadingValues(names, numbers);
-    }
-
-    /// <summary>A copy of <paramref name="values"/>.</summary>
-    public static ReadingValues Create(List<KeyValuePair<string, double>> values) => Create(CollectionsMarshal.AsSpan(values));
-
     /// <summary>
-    /// The numbers of <paramref name="values"/> copied, the names shared with earlier readings of the same shape (the
-    /// decoders' path: <paramref name="values"/> is their scratch list).
+    /// The numbers of <paramref name="values"/> copied, the names shared with earlier readings of the same shape (what the
+    /// decoders build from their scratch lists; collection expressions come here too).
     /// </summary>
-    internal static ReadingValues Shared(ReadOnlySpan<KeyValuePair<string, double>> values)
+    public static ReadingValues Create(ReadOnlySpan<KeyValuePair<string, double>> values)
     {
         var numbers = new double[values.Length];
         for (var i = 0; i < numbers.Length; i++)
@@ -66,6 +50,9 @@ public readonly struct ReadingValues : IReadOnlyList<KeyValuePair<string, double
 
         return new ReadingValues(NameShapes.Of(values), numbers);
     }
+
+    /// <inheritdoc cref="Create(ReadOnlySpan{KeyValuePair{string, double}})"/>
+    public static ReadingValues Create(List<KeyValuePair<string, double>> values) => Create(CollectionsMarshal.AsSpan(values));
 
     public Enumerator GetEnumerator() => new(this);
 

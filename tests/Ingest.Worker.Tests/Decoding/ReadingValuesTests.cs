@@ -22,8 +22,8 @@ public sealed class ReadingValuesTests
         Assert.NotSame(NameShapes.Of(first), NameShapes.Of(reordered));
         Assert.Equal(["pm10", "pm25"], NameShapes.Of(reordered));
 
-        var a = ReadingValues.Shared(first);
-        var b = ReadingValues.Shared(second);
+        var a = ReadingValues.Create(first);
+        var b = ReadingValues.Create(second);
         Assert.Equal(first, a);
         Assert.Equal(second, b);
     }
@@ -33,7 +33,7 @@ public sealed class ReadingValuesTests
     {
         var shapes = Enumerable.Range(0, 40).Select(i => new KeyValuePair<string, double>[] { new($"f{i}", i), new("rh", i) }).ToList();
 
-        var values = shapes.Select(s => ReadingValues.Shared(s)).ToList();
+        var values = shapes.Select(s => ReadingValues.Create(s)).ToList();
 
         for (var i = 0; i < shapes.Count; i++)
         {

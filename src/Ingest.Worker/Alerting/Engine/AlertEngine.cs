@@ -507,33 +507,25 @@ public sealed partial class AlertEngine(Func<AlertRuleSet> rules, TimeProvider t
     }
 
     // Index loops over the reading's lists: a foreach through IReadOnlyList boxes an enumerator per call, and these run
-    // for every rule of every reading.
-    private static double? Value(Reading reading, string field)
+    // for every rule of every reading. Generic over the list type, so the values (a struct) are not boxed either.
+    private static double? Value(Reading reading, string field) =>
+        IndexOf<ReadingValues, double>(reading.Values, field) is var i and >= 0 ? reading.Values.Number(i) : null;
+
+    private static string? Tag(Reading reading, string name) =>
+        IndexOf<IReadOnlyList<KeyValuePair<string, string>>, string>(reading.Tags, name) is var i and >= 0 ? reading.Tags[i].Value : null;
+
+    private static int IndexOf<TPairs, T>(TPairs pairs, string key)
+        where TPairs : IReadOnlyList<KeyValuePair<string, T>>
     {
-        var values = reading.Values;
-        for (var i = 0; i < values.Count; i++)
+        for (var i = 0; i < pairs.Count; i++)
         {
-            if (string.Equals(values.Name(i), field, StringComparison.Ordinal))
+            if (pairs[i].Key == key)
             {
-                return values.Number(i);
+                return i;
             }
         }
 
-        return null;
-    }
-
-    private static string? Tag(Reading reading, string name)
-    {
-        var tags = reading.Tags;
-        for (var i = 0; i < tags.Count; i++)
-        {
-            if (tags[i].Key == name)
-            {
-                return tags[i].Value;
-            }
-        }
-
-        return null;
+        return -1;
     }
 
     private static bool HasFlag(Reading reading, string flag)
