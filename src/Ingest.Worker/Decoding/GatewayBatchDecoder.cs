@@ -33,8 +33,7 @@ public sealed class GatewayBatchDecoder(PlatformJsonDecoder documents, DeviceReg
             }
 
             string? gateway = null;
-            var readings = t_readings ??= new List<Reading>(128);
-            readings.Clear();
+            var readings = t_readings ??= new List<Reading>(128); // emptied in the finally below after every batch
             List<Rejection>? rejections = null; // most batches have none
             var sawReadings = false;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)

@@ -75,7 +75,7 @@ public sealed partial class AlertStore : BackgroundService
             {
                 // InfluxDB still away: wait for new points, or the back-off, whichever comes first.
                 more = await WaitToReadAsync(reader, _backoff);
-                _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, _options.MaxStoreBackoff.Ticks));
+                GrowBackoff();
             }
 
             while (batch.Count < MaxBatch && reader.TryRead(out var point))
@@ -89,9 +89,9 @@ public sealed partial class AlertStore : BackgroundService
                 batch.Clear();
             }
 
-            if (!more && !reader.TryPeek(out _))
+            if (!more)
             {
-                break;
+                break; // completed and empty
             }
         }
 
@@ -123,13 +123,13 @@ public sealed partial class AlertStore : BackgroundService
     private async Task StoreAsync(List<string> batch, CancellationToken stoppingToken)
     {
         var body = Encoding.UTF8.GetBytes(string.Join('\n', batch) + "\n");
-        if (_spool.IsEmpty && await TryWriteAsync(body, batch.Count))
-        {
-            return;
-        }
-
         while (true)
         {
+            if (_spool.IsEmpty && await TryWriteAsync(body, batch.Count))
+            {
+                return;
+            }
+
             if (_spool.HasRoomFor(body.Length))
             {
                 try
@@ -155,13 +155,11 @@ public sealed partial class AlertStore : BackgroundService
             }
 
             await Task.Delay(_backoff, _time, CancellationToken.None);
-            _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, _options.MaxStoreBackoff.Ticks));
-            if (_spool.IsEmpty && await TryWriteAsync(body, batch.Count))
-            {
-                return;
-            }
+            GrowBackoff();
         }
     }
+
+    private void GrowBackoff() => _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, _options.MaxStoreBackoff.Ticks));
 
     /// <summary>Writes the oldest spool segment back; false when InfluxDB is still away.</summary>
     private async Task<bool> TryReplayOldestAsync()
