@@ -155,16 +155,7 @@ public sealed class AlertingTests() : BrokerAndStoreTest("bn-alerts-")
         var worker = await StartAsync(settings, ct);
         try
         {
-            var device = "water-alq-0001";
-            await Influx.StopAsync();
-            await publisher.PublishAllAsync(
-                [(topics.Telemetry(Domains.Water, "cau", device), new TelemetryDocument(device, DateTimeOffset.UtcNow, 1, [new(Fields.Nh4, 0.7)]).ToUtf8Bytes())], 1, ct);
-
-            // Published over MQTT at once; its point waits on disk while InfluxDB is away.
-            var raised = await watcher.NextAsync(TimeSpan.FromSeconds(10), ct);
-            Assert.Equal((device, AlertState.Raised), (raised.Event.DeviceId, raised.Event.State));
-            var store = worker.Services.GetRequiredService<AlertStore>();
-            await Eventually.HoldsAsync(() => Task.FromResult(store.SpoolBytes > 0), TimeSpan.FromSeconds(15), () => "the alert point spooled");
+            var raised = await RaiseWhileInfluxAwayAsync("water-alq-0001", 0.7);
 
             // Stopped while InfluxDB is still away: the point stays on disk.
             await worker.DisposeAsync();
@@ -175,8 +166,8 @@ public sealed class AlertingTests() : BrokerAndStoreTest("bn-alerts-")
             await Influx.StartAgainAsync();
             worker = await StartAsync(settings, ct);
             await Eventually.HoldsAsync(
-                async () => (await AlertRowsAsync(root, raised.Event.AlertId)).Count == 1, TimeSpan.FromSeconds(30), () => "the spooled alert stored");
-            var row = (await AlertRowsAsync(root, raised.Event.AlertId)).Single();
+                async () => (await AlertRowsAsync(root, raised.AlertId)).Count == 1, TimeSpan.FromSeconds(30), () => "the spooled alert stored");
+            var row = (await AlertRowsAsync(root, raised.AlertId)).Single();
             Assert.Equal("raised", row["state"].GetString());
             Assert.Equal(0.7, row["value"].GetDouble());
             await Eventually.HoldsAsync(
@@ -184,22 +175,29 @@ public sealed class AlertingTests() : BrokerAndStoreTest("bn-alerts-")
                 TimeSpan.FromSeconds(10), () => "the alert spool emptied");
 
             // Away again while the worker runs: the next alert waits on disk and is written once InfluxDB is back, no restart.
-            var second = "water-alq-0002";
-            await Influx.StopAsync();
-            await publisher.PublishAllAsync(
-                [(topics.Telemetry(Domains.Water, "cau", second), new TelemetryDocument(second, DateTimeOffset.UtcNow, 1, [new(Fields.Nh4, 0.9)]).ToUtf8Bytes())], 1, ct);
-            var again = await watcher.NextAsync(TimeSpan.FromSeconds(10), ct);
-            Assert.Equal((second, AlertState.Raised), (again.Event.DeviceId, again.Event.State));
+            var again = await RaiseWhileInfluxAwayAsync("water-alq-0002", 0.9);
             var running = worker.Services.GetRequiredService<AlertStore>();
-            await Eventually.HoldsAsync(() => Task.FromResult(running.SpoolBytes > 0), TimeSpan.FromSeconds(15), () => "the second alert point spooled");
             await Influx.StartAgainAsync();
             await Eventually.HoldsAsync(
-                async () => (await AlertRowsAsync(root, again.Event.AlertId)).Count == 1 && running.SpoolBytes == 0, TimeSpan.FromSeconds(30),
+                async () => (await AlertRowsAsync(root, again.AlertId)).Count == 1 && running.SpoolBytes == 0, TimeSpan.FromSeconds(30),
                 () => $"the second alert stored from the spool (spool {running.SpoolBytes} bytes)");
         }
         finally
         {
             await worker.DisposeAsync();
+        }
+
+        // InfluxDB stopped, then a reading over the limit: its alert is published over MQTT at once, its point waits on disk.
+        async Task<AlertEvent> RaiseWhileInfluxAwayAsync(string device, double nh4)
+        {
+            await Influx.StopAsync();
+            await publisher.PublishAllAsync(
+                [(topics.Telemetry(Domains.Water, "cau", device), new TelemetryDocument(device, DateTimeOffset.UtcNow, 1, [new(Fields.Nh4, nh4)]).ToUtf8Bytes())], 1, ct);
+            var raised = await watcher.NextAsync(TimeSpan.FromSeconds(10), ct);
+            Assert.Equal((device, AlertState.Raised), (raised.Event.DeviceId, raised.Event.State));
+            var store = worker.Services.GetRequiredService<AlertStore>();
+            await Eventually.HoldsAsync(() => Task.FromResult(store.SpoolBytes > 0), TimeSpan.FromSeconds(15), () => $"the alert point of {device} spooled");
+            return raised.Event;
         }
     }
 
