@@ -44,12 +44,20 @@ public sealed class BareConsumer(string host, int port, string clientId, string 
         return elapsed;
     }
 
-    private MqttClientOptions Options(bool cleanStart) => new MqttClientOptionsBuilder()
-        .WithTcpServer(host, port)
-        .WithClientId(clientId)
-        .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-        .WithCleanStart(cleanStart)
-        .WithSessionExpiryInterval(300)
-        .WithReceiveMaximum(65535)
-        .Build();
+    private MqttClientOptions Options(bool cleanStart)
+    {
+        var options = new MqttClientOptionsBuilder()
+            .WithTcpServer(host, port)
+            .WithClientId(clientId)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithCleanStart(cleanStart)
+            .WithSessionExpiryInterval(300)
+            .WithReceiveMaximum(65535)
+            .Build();
+
+        // The worker's socket buffer too: MQTTnet's default (8 KiB) fixes the TCP window that small, and a 1 MiB message
+        // then takes tens of milliseconds to arrive.
+        ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = new Ingest.Worker.Sources.Mqtt.MqttSourceOptions().SocketBufferBytes;
+        return options;
+    }
 }
