@@ -16,6 +16,8 @@ namespace Ingest.LoadProbe.Load;
 /// </summary>
 public sealed class LoadStep(ProbeArgs args)
 {
+    private static readonly TimeSpan PaceTick = TimeSpan.FromMilliseconds(5);
+
     public async Task<Dictionary<string, object?>> RunAsync(CancellationToken cancellationToken)
     {
         var host = args.Text("host", "127.0.0.1");
@@ -81,6 +83,7 @@ public sealed class LoadStep(ProbeArgs args)
         var seqs = new long[lastStamp.Length];
         var childList = new (string, int, bool)[batch];
         long sentMessages = 0, sentReadings = 0;
+        using var pace = new PeriodicTimer(PaceTick);
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -95,7 +98,9 @@ public sealed class LoadStep(ProbeArgs args)
                 var due = Math.Min(totalMessages, (long)(messageRate * elapsed.TotalSeconds) + 1);
                 if (sentMessages >= due)
                 {
-                    await Task.Delay(1, hardStop.Token);
+                    // Ahead of the schedule: publish what falls due in bursts, one wake-up per tick. A 1 ms delay per
+                    // turn cost the probe a fifth of a core even when idle, taken from the processes it measures.
+                    await pace.WaitForNextTickAsync(hardStop.Token);
                     continue;
                 }
 

@@ -1,3 +1,4 @@
+using Ingest.Mqtt;
 using MQTTnet;
 using MQTTnet.Protocol;
 
@@ -10,6 +11,9 @@ namespace Ingest.LoadProbe.Mqtt;
 /// </summary>
 public sealed class PublisherPool : IAsyncDisposable
 {
+    /// <summary>Socket buffers of each connection (MQTTnet's default, 8 KiB, keeps the kernel's buffers that small).</summary>
+    public const int SocketBufferBytes = 1024 * 1024;
+
     private readonly List<IMqttClient> _clients = [];
     private readonly SemaphoreSlim _window;
     private readonly int _windowSize;
@@ -33,7 +37,7 @@ public sealed class PublisherPool : IAsyncDisposable
         var factory = new MqttClientFactory();
         for (var i = 0; i < connections; i++)
         {
-            var client = factory.CreateMqttClient();
+            var client = factory.CreateMqttClient(new BufferedAdapterFactory());
             var options = new MqttClientOptionsBuilder()
                 .WithTcpServer(host, port)
                 .WithClientId($"{clientPrefix}-pub{i}")
@@ -41,6 +45,7 @@ public sealed class PublisherPool : IAsyncDisposable
                 .WithKeepAlivePeriod(TimeSpan.FromSeconds(60))
                 .WithTimeout(TimeSpan.FromSeconds(30))
                 .Build();
+            ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = SocketBufferBytes;
             var result = await client.ConnectAsync(options, cancellationToken);
             if (result.ResultCode != MqttClientConnectResultCode.Success)
             {
