@@ -1,8 +1,11 @@
+using System.Buffers;
 using System.Globalization;
 using Ingest.Contracts;
 using Ingest.IntegrationTests.Infrastructure;
 using Ingest.Worker.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
+using MQTTnet;
+using MQTTnet.Protocol;
 
 namespace Ingest.IntegrationTests;
 
@@ -76,6 +79,19 @@ public sealed class EndToEndTests() : BrokerAndStoreTest("bn-e2e-")
         await using var worker = await WorkerHost.StartAsync(settings, TestContext.Current.CancellationToken);
         await using var publisher = await TestPublisher.ConnectAsync(Mqtt.Host, Mqtt.Port, $"pub-{root}", TestContext.Current.CancellationToken);
         await WaitForSubscriptionAsync(worker);
+
+        // Someone watching the dead-letter topics live.
+        var deadLetters = new System.Collections.Concurrent.ConcurrentQueue<(string Topic, byte[] Payload)>();
+        using var watcher = new MqttClientFactory().CreateMqttClient();
+        watcher.ApplicationMessageReceivedAsync += e =>
+        {
+            deadLetters.Enqueue((e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray()));
+            return Task.CompletedTask;
+        };
+        await watcher.ConnectAsync(
+            new MqttClientOptionsBuilder().WithTcpServer(Mqtt.Host, Mqtt.Port).WithClientId($"dead-{root}").Build(), TestContext.Current.CancellationToken);
+        await watcher.SubscribeAsync($"{root}/deadletter/#", MqttQualityOfServiceLevel.AtMostOnce, TestContext.Current.CancellationToken);
+
         var bad = new (string Topic, byte[] Payload)[]
         {
             (topics.Telemetry("air", "s", "air-x"), "not json"u8.ToArray()),
@@ -98,9 +114,21 @@ public sealed class EndToEndTests() : BrokerAndStoreTest("bn-e2e-")
             () => $"stored {worker.Metrics.WrittenTotal} of {fleet.Count}, quarantined {worker.Metrics.QuarantinedTotal} of {bad.Length}");
         var quarantineFile = Directory.GetFiles(Path.Combine(DataDirectory, root, "quarantine"), "*.jsonl").Single();
         var reasons = File.ReadAllLines(quarantineFile).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("reason").GetString());
-        Assert.Equal(
-            ["InvalidJson", "MissingDeviceId", "DeviceIdMismatch", "InvalidValue", "NonFiniteValue", "InvalidTimestamp"],
-            reasons);
+        string[] expected = ["InvalidJson", "MissingDeviceId", "DeviceIdMismatch", "InvalidValue", "NonFiniteValue", "InvalidTimestamp"];
+        Assert.Equal(expected, reasons);
+
+        // Each also went out on bn/deadletter/<reason>: the same record, with the message's topic and raw bytes.
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(deadLetters.Count >= bad.Length), TimeSpan.FromSeconds(15), () => $"{deadLetters.Count} of {bad.Length} dead letters");
+        Assert.Equal(expected.Select(r => topics.DeadLetter(r)), deadLetters.Select(d => d.Topic));
+        foreach (var ((topic, payload), (deadTopic, record)) in bad.Zip(deadLetters))
+        {
+            var json = System.Text.Json.JsonDocument.Parse(record).RootElement;
+            Assert.Equal(deadTopic[(deadTopic.LastIndexOf('/') + 1)..], json.GetProperty("reason").GetString());
+            Assert.Equal(topic, json.GetProperty("topic").GetString());
+            Assert.Equal(payload, json.GetProperty("payload").GetBytesFromBase64());
+            Assert.False(string.IsNullOrEmpty(json.GetProperty("detail").GetString()));
+        }
     }
 
     [Fact]
