@@ -20,7 +20,9 @@ namespace Ingest.Worker.Sinks.Influx;
 /// InfluxDB unavailable → append the batch to the <see cref="DiskSpool"/> (fsynced) and complete the messages; a replay
 /// loop writes the spool back, oldest first, when InfluxDB returns. While the spool holds anything, new batches go behind
 /// it, so readings reach InfluxDB in arrival order. When the spool is full, the stage waits instead of acknowledging:
-/// the channels behind it fill and the broker keeps the rest. Single reader; batches leave in arrival order.
+/// the channels behind it fill and the broker keeps the rest. Single reader; up to <c>Influx:WriteConcurrency</c> batches
+/// are written at once, a batch that goes to the spool goes after the one before it, and acknowledgements leave in arrival
+/// order whichever write finishes first (<see cref="DeliveryTracker"/>).
 /// </summary>
 public sealed partial class InfluxSink(
     PipelineChannels channels,
@@ -38,11 +40,10 @@ public sealed partial class InfluxSink(
     private readonly InfluxSinkOptions _options = options.Value;
     private readonly ResiliencePipeline _pipeline = pipelines.GetPipeline(InfluxResilience.PipelineName);
     private readonly SemaphoreSlim _spooled = new(0);
-    private readonly LineBatch _lines = new();
-    private volatile bool _available = true;
+    private int _unavailable;
 
     /// <summary>False from the first failed write until the next successful one.</summary>
-    public bool IsAvailable => _available;
+    public bool IsAvailable => Volatile.Read(ref _unavailable) == 0;
 
     /// <summary>Bytes of readings waiting in the spool.</summary>
     public long SpoolBytes => spool.Bytes;
@@ -71,17 +72,33 @@ public sealed partial class InfluxSink(
     {
         var replay = ReplayAsync(stoppingToken);
         var reader = channels.Sink.Reader;
-        var batch = new List<PendingMessage>(256);
+        // Up to WriteConcurrency batches are written at once: InfluxDB parses one request while it fsyncs another, and
+        // the next batch is built while a write waits. Each batch has its own buffers; taking a free one is what bounds
+        // the writes in flight (and, behind them, the channel and the broker).
+        var free = new Queue<WriteSlot>(Enumerable.Range(0, _options.WriteConcurrency).Select(_ => new WriteSlot()));
+        using var returned = new SemaphoreSlim(0);
+        var previous = Task.CompletedTask;
         // Not cancelled by stoppingToken: the decode stage completes the channel on stop and the rest is drained.
         while (!stoppingToken.IsCancellationRequested && await reader.WaitToReadAsync(CancellationToken.None))
         {
+            WriteSlot? slot;
+            while (!TryTakeSlot(free, out slot))
+            {
+                await returned.WaitAsync(CancellationToken.None);
+            }
+
+            if (previous.IsFaulted)
+            {
+                await previous;
+            }
+
             var readings = 0;
             var deadline = time.GetUtcNow() + _options.FlushInterval;
             while (readings < _options.BatchSize)
             {
                 if (reader.TryRead(out var message))
                 {
-                    batch.Add(message);
+                    slot.Batch.Add(message);
                     readings += message.Readings.Count;
                     continue;
                 }
@@ -97,26 +114,56 @@ public sealed partial class InfluxSink(
                 await Task.Delay(remaining < BatchPollInterval ? remaining : BatchPollInterval, time, CancellationToken.None);
             }
 
-            try
+            previous = StoreInTurnAsync(slot, previous, () =>
             {
-                await StoreBatchAsync(batch, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                // Stopped with the spool full: these messages stay un-acknowledged and the broker redelivers them.
-                break;
-            }
+                lock (free)
+                {
+                    free.Enqueue(slot);
+                }
 
-            batch.Clear();
+                returned.Release();
+            }, stoppingToken);
         }
 
+        await previous;
         _spooled.Release();
         await replay;
     }
 
-    private async Task StoreBatchAsync(List<PendingMessage> batch, CancellationToken cancellationToken)
+    private static bool TryTakeSlot(Queue<WriteSlot> free, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out WriteSlot? slot)
     {
-        var lines = _lines;
+        lock (free)
+        {
+            return free.TryDequeue(out slot);
+        }
+    }
+
+    /// <summary>
+    /// Stores one batch beside the writes still in flight, and completes only after the batch before it has: awaiting the
+    /// last one awaits them all, and a batch that goes to the spool goes after its predecessor's.
+    /// </summary>
+    private async Task StoreInTurnAsync(WriteSlot slot, Task previous, Action release, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await StoreBatchAsync(slot, previous, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopped with the spool full: these messages stay un-acknowledged and the broker redelivers them.
+        }
+        finally
+        {
+            slot.Batch.Clear();
+            release();
+        }
+
+        await previous;
+    }
+
+    private async Task StoreBatchAsync(WriteSlot slot, Task previous, CancellationToken cancellationToken)
+    {
+        var (batch, lines) = (slot.Batch, slot.Lines);
         lines.Clear();
         for (var i = 0; i < batch.Count; i++)
         {
@@ -127,7 +174,7 @@ public sealed partial class InfluxSink(
             }
         }
 
-        if (spool.IsEmpty && _available)
+        if (spool.IsEmpty && IsAvailable)
         {
             var rejected = new Dictionary<int, string>();
             var started = Stopwatch.GetTimestamp();
@@ -138,6 +185,9 @@ public sealed partial class InfluxSink(
                 return;
             }
         }
+
+        // The spool keeps batches in arrival order: the one before goes first (it may be on its way there too).
+        await WaitQuietlyAsync(previous);
 
         // InfluxDB is away (or the spool still drains): keep the batch on disk, then acknowledge it.
         var waitingForRoom = false;
@@ -156,6 +206,20 @@ public sealed partial class InfluxSink(
         metrics.BatchSpooled(lines.Count);
         _spooled.Release();
         await CompleteAsync(batch, new Dictionary<int, string>(), cancellationToken);
+    }
+
+    /// <summary>Waits for a task without taking on its failure (its own awaiter reports that).</summary>
+    private static async Task WaitQuietlyAsync(Task task)
+    {
+        try
+        {
+            await task;
+        }
+#pragma warning disable CA1031 // Only the order matters here; the batch's own chain rethrows the failure.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
     }
 
     private async Task AppendToSpoolAsync(LineBatch lines, CancellationToken cancellationToken)
@@ -317,9 +381,8 @@ public sealed partial class InfluxSink(
 
     private void MarkAvailable()
     {
-        if (!_available)
+        if (Interlocked.Exchange(ref _unavailable, 0) == 1)
         {
-            _available = true;
             metrics.InfluxStateChanged(available: true);
             LogAvailable(_options.Url, spool.SegmentCount);
         }
@@ -327,12 +390,19 @@ public sealed partial class InfluxSink(
 
     private void MarkUnavailable(Exception ex)
     {
-        if (_available)
+        if (Interlocked.Exchange(ref _unavailable, 1) == 0)
         {
-            _available = false;
             metrics.InfluxStateChanged(available: false);
             LogUnavailable(_options.Url, ex.Message);
         }
+    }
+
+    /// <summary>The buffers of one batch in flight.</summary>
+    private sealed class WriteSlot
+    {
+        public List<PendingMessage> Batch { get; } = new(256);
+
+        public LineBatch Lines { get; } = new();
     }
 
     public override void Dispose()
