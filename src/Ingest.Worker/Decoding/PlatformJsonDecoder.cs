@@ -206,23 +206,27 @@ public sealed class PlatformJsonDecoder(IOptions<ValidationOptions> options) : I
                 timestamp = DateTimeOffset.FromUnixTimeMilliseconds(whole).AddTicks(ticks);
                 return null;
             case JsonTokenType.String:
-                // Parsed from a stack copy of the bytes: a timestamp string per reading would be garbage at once.
-                Span<char> chars = stackalloc char[Rfc3339.MaxLength];
-                if (!reader.ValueIsEscaped && !reader.HasValueSequence && reader.ValueSpan.Length <= Rfc3339.MaxLength
-                    && Rfc3339.TryParse(chars[..System.Text.Encoding.UTF8.GetChars(reader.ValueSpan, chars)], out var parsed))
+                // Parsed from the bytes, or from a stack copy: a timestamp string per reading would be garbage at once.
+                if (!reader.ValueIsEscaped && !reader.HasValueSequence && reader.ValueSpan.Length <= Rfc3339.MaxLength)
                 {
-                    timestamp = parsed;
-                    return null;
+                    var bytes = reader.ValueSpan;
+                    Span<char> chars = stackalloc char[Rfc3339.MaxLength];
+                    if (Rfc3339.TryParseCommon(bytes, out var parsed)
+                        || Rfc3339.TryParse(chars[..System.Text.Encoding.UTF8.GetChars(bytes, chars)], out parsed))
+                    {
+                        timestamp = parsed;
+                        return null;
+                    }
                 }
 
                 var text = reader.GetString()!;
-                if (!Rfc3339.TryParse(text, out parsed))
+                if (!Rfc3339.TryParse(text, out var parsedText))
                 {
                     return DecodeResult.Failure(
                         QuarantineReason.InvalidTimestamp, $"'ts' value '{Truncate(text)}' is not RFC 3339 with an offset");
                 }
 
-                timestamp = parsed;
+                timestamp = parsedText;
                 return null;
             default:
                 return DecodeResult.Failure(QuarantineReason.InvalidTimestamp, "'ts' must be an RFC 3339 string or epoch milliseconds");
@@ -485,6 +489,87 @@ internal static class Rfc3339
 
         return DateTimeOffset.TryParse(
             text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AllowWhiteSpaces, out value);
+    }
+
+    /// <summary>
+    /// The form devices send nearly always — <c>yyyy-MM-ddTHH:mm:ss</c>, up to 7 fraction digits, <c>Z</c> or <c>±hh:mm</c> —
+    /// read straight from the UTF-8 bytes, to the same value <see cref="TryParse"/> gives. False for anything else (other
+    /// forms, out-of-range fields), which <see cref="TryParse"/> then decides: this only skips the general parser.
+    /// </summary>
+    public static bool TryParseCommon(ReadOnlySpan<byte> text, out DateTimeOffset value)
+    {
+        value = default;
+        if (text.Length < 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T'
+            || text[13] != ':' || text[16] != ':'
+            || !Digits(text, 0, 4, out var year) || !Digits(text, 5, 2, out var month) || !Digits(text, 8, 2, out var day)
+            || !Digits(text, 11, 2, out var hour) || !Digits(text, 14, 2, out var minute) || !Digits(text, 17, 2, out var second))
+        {
+            return false;
+        }
+
+        var i = 19;
+        long fraction = 0;
+        if (text[i] == '.')
+        {
+            var start = ++i;
+            while (i < text.Length && char.IsAsciiDigit((char)text[i]))
+            {
+                fraction = (fraction * 10) + (text[i++] - '0');
+            }
+
+            var digits = i - start;
+            if (digits is 0 or > 7)
+            {
+                return false;
+            }
+
+            for (var d = digits; d < 7; d++)
+            {
+                fraction *= 10;
+            }
+        }
+
+        var offsetMinutes = 0;
+        if (i == text.Length - 1 && text[i] == 'Z')
+        {
+        }
+        else if (i == text.Length - 6 && text[i] is (byte)'+' or (byte)'-' && text[i + 3] == ':'
+            && Digits(text, i + 1, 2, out var offsetHours) && Digits(text, i + 4, 2, out var offsetMins)
+            && offsetHours < 14 && offsetMins < 60)
+        {
+            offsetMinutes = (text[i] == '-' ? -1 : 1) * ((offsetHours * 60) + offsetMins);
+        }
+        else
+        {
+            return false;
+        }
+
+        if (year is < 1000 or > 9000 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)
+            || hour > 23 || minute > 59 || second > 59)
+        {
+            return false;
+        }
+
+        var local = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified).AddTicks(fraction);
+        value = new DateTimeOffset(local.AddMinutes(-offsetMinutes).Ticks, TimeSpan.Zero);
+        return true;
+    }
+
+    private static bool Digits(ReadOnlySpan<byte> text, int start, int count, out int value)
+    {
+        value = 0;
+        for (var i = start; i < start + count; i++)
+        {
+            var digit = text[i] - '0';
+            if ((uint)digit > 9)
+            {
+                return false;
+            }
+
+            value = (value * 10) + digit;
+        }
+
+        return true;
     }
 
     public static string Format(DateTimeOffset value) =>
