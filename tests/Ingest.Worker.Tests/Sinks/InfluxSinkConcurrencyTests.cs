@@ -24,15 +24,9 @@ public sealed class InfluxSinkConcurrencyTests : IAsyncDisposable
     [Fact]
     public async Task SecondBatchAnsweredFirst_BothInFlightAtOnce_AcknowledgedInArrivalOrder()
     {
-        // The first write is held until the second arrives, and answered after it.
-        _influx.Script = async (index, first, second) =>
+        _influx.Script = async (index, second) =>
         {
-            if (index == 0)
-            {
-                await second.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken).ContinueWith(_ => { });
-                await Task.Delay(100, TestContext.Current.CancellationToken);
-            }
-
+            await AnswerFirstAfterSecondAsync(index, second);
             return HttpStatusCode.NoContent;
         };
         await using var sink = await SinkHarness.StartAsync(_influx.Url, _directory);
@@ -49,14 +43,9 @@ public sealed class InfluxSinkConcurrencyTests : IAsyncDisposable
     public async Task InfluxAway_ConcurrentBatchesSpooledInArrivalOrder_ReplayedInThatOrder()
     {
         // Both writes fail, the second first; then InfluxDB is back.
-        _influx.Script = async (index, first, second) =>
+        _influx.Script = async (index, second) =>
         {
-            if (index == 0)
-            {
-                await second.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken).ContinueWith(_ => { });
-                await Task.Delay(100, TestContext.Current.CancellationToken);
-            }
-
+            await AnswerFirstAfterSecondAsync(index, second);
             return index < 2 ? HttpStatusCode.ServiceUnavailable : HttpStatusCode.NoContent;
         };
         await using var sink = await SinkHarness.StartAsync(_influx.Url, _directory);
@@ -69,6 +58,19 @@ public sealed class InfluxSinkConcurrencyTests : IAsyncDisposable
         Assert.Equal(["air-1", "air-2"], sink.Acknowledged);
         // Answered: the two failures (second first), then the replay from the spool, oldest first.
         Assert.Equal(["air-2", "air-1", "air-1", "air-2"], _influx.Answered.Select(DeviceOf));
+    }
+
+    /// <summary>
+    /// The first write is held until the second arrives (5 s at most: with one write at a time it never does) and is
+    /// answered 100 ms after it.
+    /// </summary>
+    private static async Task AnswerFirstAfterSecondAsync(int index, Task secondArrived)
+    {
+        if (index == 0)
+        {
+            await secondArrived.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
     }
 
     private static PendingMessage Message(string device, int second) => new(
@@ -177,12 +179,11 @@ public sealed class InfluxSinkConcurrencyTests : IAsyncDisposable
 
     /// <summary>
     /// A loopback HTTP endpoint in place of InfluxDB: <c>/query</c> succeeds, each <c>/write</c> is answered as
-    /// <see cref="Script"/> says (given the write's index and tasks that complete when the first and second writes arrive).
+    /// <see cref="Script"/> says (given the write's index and a task that completes when the second write arrives).
     /// </summary>
     private sealed class ScriptedInflux : IAsyncDisposable
     {
         private readonly HttpListener _listener = new();
-        private readonly TaskCompletionSource _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _second = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly Task _loop;
         private int _writes;
@@ -199,7 +200,7 @@ public sealed class InfluxSinkConcurrencyTests : IAsyncDisposable
 
         public Uri Url { get; }
 
-        public Func<int, Task, Task, Task<HttpStatusCode>> Script { get; set; } = (_, _, _) => Task.FromResult(HttpStatusCode.NoContent);
+        public Func<int, Task, Task<HttpStatusCode>> Script { get; set; } = (_, _) => Task.FromResult(HttpStatusCode.NoContent);
 
         /// <summary>True once two writes were in flight at the same time.</summary>
         public bool Overlapped { get; private set; }
@@ -242,8 +243,12 @@ public sealed class InfluxSinkConcurrencyTests : IAsyncDisposable
                 Overlapped = true;
             }
 
-            (index == 0 ? _first : index == 1 ? _second : null)?.TrySetResult();
-            var status = await Script(index, _first.Task, _second.Task);
+            if (index == 1)
+            {
+                _second.TrySetResult();
+            }
+
+            var status = await Script(index, _second.Task);
             Interlocked.Decrement(ref _inFlight);
             lock (Answered)
             {
