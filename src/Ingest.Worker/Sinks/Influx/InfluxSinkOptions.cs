@@ -48,7 +48,7 @@ public sealed class InfluxSinkOptions : IValidatableObject
 
     /// <summary>A batch is written when it holds this many readings…</summary>
     [Range(1, 100_000)]
-    public int BatchSize { get; set; } = 10_000;
+    public int BatchSize { get; set; } = 5_000;
 
     /// <summary>…or when its first reading has waited this long, whichever comes first.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
