@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using InfluxDB.Client.Core.Exceptions;
 using Ingest.Worker.Diagnostics;
 using Ingest.Worker.Pipeline;
@@ -75,18 +76,17 @@ public sealed partial class InfluxSink(
         // Up to WriteConcurrency batches are written at once: InfluxDB parses one request while it fsyncs another, and
         // the next batch is built while a write waits. Each batch has its own buffers; taking a free one is what bounds
         // the writes in flight (and, behind them, the channel and the broker).
-        var free = new Queue<WriteSlot>(Enumerable.Range(0, _options.WriteConcurrency).Select(_ => new WriteSlot()));
-        using var returned = new SemaphoreSlim(0);
+        var free = Channel.CreateUnbounded<WriteSlot>();
+        for (var i = 0; i < _options.WriteConcurrency; i++)
+        {
+            free.Writer.TryWrite(new WriteSlot());
+        }
+
         var previous = Task.CompletedTask;
         // Not cancelled by stoppingToken: the decode stage completes the channel on stop and the rest is drained.
         while (!stoppingToken.IsCancellationRequested && await reader.WaitToReadAsync(CancellationToken.None))
         {
-            WriteSlot? slot;
-            while (!TryTakeSlot(free, out slot))
-            {
-                await returned.WaitAsync(CancellationToken.None);
-            }
-
+            var slot = await free.Reader.ReadAsync(CancellationToken.None);
             if (previous.IsFaulted)
             {
                 await previous;
@@ -114,15 +114,7 @@ public sealed partial class InfluxSink(
                 await Task.Delay(remaining < BatchPollInterval ? remaining : BatchPollInterval, time, CancellationToken.None);
             }
 
-            previous = StoreInTurnAsync(slot, previous, () =>
-            {
-                lock (free)
-                {
-                    free.Enqueue(slot);
-                }
-
-                returned.Release();
-            }, stoppingToken);
+            previous = StoreInTurnAsync(slot, previous, free.Writer, stoppingToken);
         }
 
         await previous;
@@ -130,19 +122,12 @@ public sealed partial class InfluxSink(
         await replay;
     }
 
-    private static bool TryTakeSlot(Queue<WriteSlot> free, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out WriteSlot? slot)
-    {
-        lock (free)
-        {
-            return free.TryDequeue(out slot);
-        }
-    }
-
     /// <summary>
     /// Stores one batch beside the writes still in flight, and completes only after the batch before it has: awaiting the
-    /// last one awaits them all, and a batch that goes to the spool goes after its predecessor's.
+    /// last one awaits them all, and a batch that goes to the spool goes after its predecessor's. The slot goes back to
+    /// <paramref name="free"/> as soon as this batch is done.
     /// </summary>
-    private async Task StoreInTurnAsync(WriteSlot slot, Task previous, Action release, CancellationToken stoppingToken)
+    private async Task StoreInTurnAsync(WriteSlot slot, Task previous, ChannelWriter<WriteSlot> free, CancellationToken stoppingToken)
     {
         try
         {
@@ -155,7 +140,7 @@ public sealed partial class InfluxSink(
         finally
         {
             slot.Batch.Clear();
-            release();
+            free.TryWrite(slot);
         }
 
         await previous;
