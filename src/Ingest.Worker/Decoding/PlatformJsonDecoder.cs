@@ -530,18 +530,16 @@ internal static class Rfc3339
         }
 
         var offsetMinutes = 0;
-        if (i == text.Length - 1 && text[i] == 'Z')
+        if (i != text.Length - 1 || text[i] != 'Z')
         {
-        }
-        else if (i == text.Length - 6 && text[i] is (byte)'+' or (byte)'-' && text[i + 3] == ':'
-            && Digits(text, i + 1, 2, out var offsetHours) && Digits(text, i + 4, 2, out var offsetMins)
-            && offsetHours < 14 && offsetMins < 60)
-        {
+            if (i != text.Length - 6 || text[i] is not ((byte)'+' or (byte)'-') || text[i + 3] != ':'
+                || !Digits(text, i + 1, 2, out var offsetHours) || !Digits(text, i + 4, 2, out var offsetMins)
+                || offsetHours >= 14 || offsetMins >= 60)
+            {
+                return false;
+            }
+
             offsetMinutes = (text[i] == '-' ? -1 : 1) * ((offsetHours * 60) + offsetMins);
-        }
-        else
-        {
-            return false;
         }
 
         if (year is < 1000 or > 9000 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)
