@@ -6,6 +6,7 @@
 #   2. the peer — Node-RED (mqtt in → function → join → influxdb batch, bench/peers/node-red) at stepped rates;
 #   3. the pipeline — publisher → broker → worker → InfluxDB at stepped rates until a step fails, one reading per message
 #      and gateway batches of 100, then one step at half the sustained maximum (the latency goal);
+# each measurement writing to an empty InfluxDB database of its own, dropped after it (so none pays for another's data);
 # then prints min/median/max, ratios against the ceilings and the peer, the fleet size, and the goals of issue 7 as a
 # markdown report (stdout and bench/results/<UTC date-time>.md). Stops only the processes it started, by PID.
 #
@@ -148,6 +149,15 @@ record() {
   printf '{"run":%s,"series":"%s","result":%s}\n' "$1" "$2" "$3" >> "$RESULTS"
 }
 
+# influx_query Q: one InfluxQL statement against the bench's InfluxDB.
+influx_query() { curl -sf -XPOST "$INFLUX_URL/query" --data-urlencode "q=$1" >/dev/null; }
+
+# fresh_db NAME: every measurement writes to a database of its own, created empty before it and dropped after it
+# (drop_db), so each starts from the same InfluxDB state whatever ran before: no series index, no shards being
+# compacted. Before, all wrote to one database, and the later a series ran, the more it paid for the ones before it.
+fresh_db() { influx_query "DROP DATABASE \"$1\"" || true; influx_query "CREATE DATABASE \"$1\"" || bn_die "could not create database $1"; }
+drop_db() { influx_query "DROP DATABASE \"$1\"" || bn_log "could not drop database $1"; }
+
 # probe ARGS...: runs the load probe with a hard time bound; its JSON result on stdout, progress to the terminal.
 probe() {
   timeout --signal=INT --kill-after=30 900 dotnet "$PROBE_DLL" "$@" 2> >(sed -u 's/^/    /' >&2)
@@ -164,14 +174,14 @@ stepped() {
   local rate json best=0 sustained code
   code=$(series_code "$series")
   if [ "$WARMUP_S" != "0" ]; then
-    json=$(probe load --mode "$mode" --port "$MQTT_PORT" --influx-url "$INFLUX_URL" --rate "$1" --duration "$WARMUP_S" \
+    json=$(probe load --mode "$mode" --port "$MQTT_PORT" --influx-url "$INFLUX_URL" --influx-db "$DB" --rate "$1" --duration "$WARMUP_S" \
       --devices "$DEVICES" --gateways "$GATEWAYS" --batch "$BATCH" --connections "$CONNECTIONS" --window "$WINDOW" \
       --watch-pid "$pid" --max-lag "$MAX_LAG" --pass-ratio "$PASS_RATIO" --drain-timeout "$DRAIN_TIMEOUT" --settle "$SETTLE" --label "$series-warmup" \
       --run-id "r${run}${code}warm" --series-id "r${run}${code}") && record "$run" "$series-warmup" "$json"
   fi
   for rate in "$@"; do
     if out_of_time; then bn_log "time budget of $MAX_MINUTES min reached: no more steps"; break; fi
-    json=$(probe load --mode "$mode" --port "$MQTT_PORT" --influx-url "$INFLUX_URL" --rate "$rate" --duration "$STEP_S" \
+    json=$(probe load --mode "$mode" --port "$MQTT_PORT" --influx-url "$INFLUX_URL" --influx-db "$DB" --rate "$rate" --duration "$STEP_S" \
       --devices "$DEVICES" --gateways "$GATEWAYS" --batch "$BATCH" --connections "$CONNECTIONS" --window "$WINDOW" \
       --watch-pid "$pid" --alert-devices "$ALERT_DEVICES_NOW" --max-lag "$MAX_LAG" --pass-ratio "$PASS_RATIO" --drain-timeout "$DRAIN_TIMEOUT" --settle "$SETTLE" \
       --label "$series" --run-id "r${run}${code}${rate}" --series-id "r${run}${code}") || { bn_log "probe failed at $rate/s"; break; }
@@ -191,7 +201,7 @@ half_step() {
   [ "$rate" -gt 0 ] || { bn_log "$series: no step passed; no half-maximum step"; return 0; }
   out_of_time && return 0
   sleep "$SETTLE" # let the backlog of the failed step settle (InfluxDB compaction, acknowledgements)
-  json=$(probe load --mode "$mode" --port "$MQTT_PORT" --influx-url "$INFLUX_URL" --rate "$rate" --duration "$STEP_S" \
+  json=$(probe load --mode "$mode" --port "$MQTT_PORT" --influx-url "$INFLUX_URL" --influx-db "$DB" --rate "$rate" --duration "$STEP_S" \
     --devices "$DEVICES" --gateways "$GATEWAYS" --batch "$BATCH" --connections "$CONNECTIONS" --window "$WINDOW" \
     --watch-pid "$pid" --alert-devices "$ALERT_DEVICES_NOW" --max-lag "$MAX_LAG" --pass-ratio "$PASS_RATIO" --drain-timeout "$DRAIN_TIMEOUT" --settle "$SETTLE" \
     --label "$series-half" --run-id "r${run}$(series_code "$series")half" --series-id "r${run}$(series_code "$series")") || return 0
@@ -208,7 +218,7 @@ start_worker() {
     # Its own persistent session, gone a few seconds after it stops: with the default fixed client id the broker would
     # keep queueing every later series' messages for it, and the next worker would start behind that backlog.
     export Mqtt__ClientId="bench-worker-$run-$port" Mqtt__SessionExpiry=00:00:05
-    export Influx__Url=$INFLUX_URL Influx__Api=V1 Influx__Database=telemetry
+    export Influx__Url=$INFLUX_URL Influx__Api=V1 Influx__Database="$DB"
     export Ingest__DataDirectory="$RUN_DIR/worker-$run-$RANDOM"
     export Logging__LogLevel__Default=Warning Logging__Console__FormatterName=simple
     # As deployed (deploy/local/run.sh): gen0 budget 32 MiB, which the GC cannot derive on a VM that hides its L3 size.
@@ -232,6 +242,8 @@ worker_series() {
   local run=$1 series=$2 mode=$3; shift 3
   local rules="" max
   [ "$ALERT_RULES" != "default" ] && [ "$ALERT_DEVICES" -gt 0 ] && rules="$ALERT_RULES"
+  DB="bench_r${run}_$(series_code "$series")"
+  fresh_db "$DB"
   if ! start_worker "$run" "$rules"; then
     if [ -n "$rules" ]; then
       bn_log "the worker did not start with $rules (see $RUN_DIR/worker.log); starting it with its own rules"
@@ -246,6 +258,7 @@ worker_series() {
   bn_log "run $run: $series sustained maximum ${max} readings/s"
   half_step "$run" "$series" "$WORKER_PID" "$mode" "$max"
   stop_pid "$WORKER_PID"
+  drop_db "$DB"
 }
 
 # alert_histogram BEFORE AFTER: the ingest_alerts_latency buckets of two /metrics scrapes, subtracted, as a JSON result.
@@ -273,11 +286,13 @@ alert_series() {
   [ "$ALERT_RULES" != "default" ] && rules="$ALERT_RULES"
   alert_devices=$(( ALERT_FLEET / 100 ))
   [ "$alert_devices" -gt 0 ] || { bn_log "BENCH_ALERT_FLEET=$ALERT_FLEET is too small for a 1 % crossing rate; no alert series"; return 0; }
+  DB="bench_r${run}_alerts"
+  fresh_db "$DB"
   start_worker "$run" "$rules" || bn_die "the worker did not become ready for the alert series (log: $RUN_DIR/worker.log)"
   code=$(series_code alerts)
   bn_log "run $run: alert series, $ALERT_FLEET devices, $alert_devices crossing every 2 s, $ALERT_RATE readings/s (worker PID $WORKER_PID)"
   for phase in warmup measured; do
-    json=$(probe load --mode single --port "$MQTT_PORT" --influx-url "$INFLUX_URL" --rate "$ALERT_RATE" \
+    json=$(probe load --mode single --port "$MQTT_PORT" --influx-url "$INFLUX_URL" --influx-db "$DB" --rate "$ALERT_RATE" \
       --duration "$([ "$phase" = warmup ] && echo "$WARMUP_S" || echo "$ALERT_SECONDS")" \
       --devices "$ALERT_FLEET" --connections "$CONNECTIONS" --window "$WINDOW" --watch-pid "$WORKER_PID" \
       --alert-devices "$alert_devices" --max-lag "$MAX_LAG" --pass-ratio "$PASS_RATIO" --drain-timeout "$DRAIN_TIMEOUT" --settle "$SETTLE" \
@@ -291,12 +306,15 @@ alert_series() {
   # The worker's own measure (receipt of the message → the broker's PUBACK of the alert) over the measured step only.
   record "$run" alerts-worker-histogram "$(alert_histogram "$before" "$(curl -sf "http://127.0.0.1:$WORKER_PORT/metrics" || true)")"
   stop_pid "$WORKER_PID"
+  drop_db "$DB"
 }
 
 peer_series() {
   local run=$1 user="$RUN_DIR/node-red-$1" port pid deadline max
   mkdir -p "$user"
-  bn_fill "$NR_DIR/flows.template.json" "$user/flows.json" "MQTT_PORT=$MQTT_PORT" "INFLUX_PORT=$INFLUX_PORT"
+  DB="bench_r${run}_peer"
+  fresh_db "$DB"
+  bn_fill "$NR_DIR/flows.template.json" "$user/flows.json" "MQTT_PORT=$MQTT_PORT" "INFLUX_PORT=$INFLUX_PORT" "INFLUX_DB=$DB"
   port=$(bn_free_port)
   BN_NR_FLOWS="$user/flows.json" BN_NR_PORT=$port \
     node "$NR_DIR/node_modules/node-red/red.js" --settings "$NR_DIR/settings.js" --userDir "$user" >"$user/node-red.log" 2>&1 &
@@ -314,15 +332,20 @@ peer_series() {
   max=$(stepped "$run" peer "$pid" single $PEER_RATES)
   bn_log "run $run: peer sustained maximum ${max} msgs/s"
   stop_pid "$pid"
+  drop_db "$DB"
 }
 
 bn_log "benchmark: $RUNS repetition(s), ${STEP_S} s steps; results in $RESULTS"
 for run in $(seq 1 "$RUNS"); do
   out_of_time && break
   if [[ "$SERIES" == *" ceilings "* ]]; then
-    bn_log "run $run: InfluxDB raw ceiling ($INFLUX_POINTS points, batches of 5000, $INFLUX_CONCURRENCY writers)"
-    record "$run" influx-ceiling "$(probe influx-ceiling --influx-url "$INFLUX_URL" --points "$INFLUX_POINTS" --batch 5000 \
-      --concurrency "$INFLUX_CONCURRENCY" --run-id "r${run}i")"
+    # The gateway series' points: its GATEWAYS × BATCH devices, into an empty database like every series gets.
+    bn_log "run $run: InfluxDB raw ceiling ($INFLUX_POINTS points of $((GATEWAYS * BATCH)) devices, batches of 5000, $INFLUX_CONCURRENCY writers)"
+    DB="bench_r${run}_ceiling"
+    fresh_db "$DB"
+    record "$run" influx-ceiling "$(probe influx-ceiling --influx-url "$INFLUX_URL" --influx-db "$DB" --points "$INFLUX_POINTS" --batch 5000 \
+      --concurrency "$INFLUX_CONCURRENCY" --devices $((GATEWAYS * BATCH)) --run-id "r${run}i")"
+    drop_db "$DB"
     bn_log "run $run: broker QoS 1 ceiling ($BROKER_MESSAGES messages, window $BROKER_WINDOW)"
     record "$run" broker-ceiling "$(probe broker-ceiling --port "$MQTT_PORT" --messages "$BROKER_MESSAGES" --window "$BROKER_WINDOW" \
       --connections "$BROKER_CONNECTIONS" --run-id "r${run}b")"
