@@ -82,10 +82,12 @@ public sealed class EndToEndTests() : BrokerAndStoreTest("bn-e2e-")
 
         // Someone watching the dead-letter topics live.
         var deadLetters = new System.Collections.Concurrent.ConcurrentQueue<(string Topic, byte[] Payload)>();
+        var deadLetterTypes = new System.Collections.Concurrent.ConcurrentQueue<string?>();
         using var watcher = new MqttClientFactory().CreateMqttClient();
         watcher.ApplicationMessageReceivedAsync += e =>
         {
             deadLetters.Enqueue((e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray()));
+            deadLetterTypes.Enqueue(e.ApplicationMessage.ContentType);
             return Task.CompletedTask;
         };
         await watcher.ConnectAsync(
@@ -117,11 +119,15 @@ public sealed class EndToEndTests() : BrokerAndStoreTest("bn-e2e-")
         string[] expected = ["InvalidJson", "MissingDeviceId", "DeviceIdMismatch", "InvalidValue", "NonFiniteValue", "InvalidTimestamp"];
         Assert.Equal(expected, reasons);
 
-        // Each also went out on bn/deadletter/<reason>: the same record, with the message's topic and raw bytes.
+        // Each also went out on bn/deadletter/<reason>: the same record, with the message's topic and raw bytes (a dead
+        // letter holds its records as JSON lines; each reason here is one message, far apart, so one record each).
+        IEnumerable<(string Topic, string Record)> Records() =>
+            deadLetters.SelectMany(d => System.Text.Encoding.UTF8.GetString(d.Payload).Split('\n').Select(line => (d.Topic, line)));
         await Eventually.HoldsAsync(
-            () => Task.FromResult(deadLetters.Count >= bad.Length), TimeSpan.FromSeconds(15), () => $"{deadLetters.Count} of {bad.Length} dead letters");
-        Assert.Equal(expected.Select(r => topics.DeadLetter(r)), deadLetters.Select(d => d.Topic));
-        foreach (var ((topic, payload), (deadTopic, record)) in bad.Zip(deadLetters))
+            () => Task.FromResult(Records().Count() >= bad.Length), TimeSpan.FromSeconds(15), () => $"{Records().Count()} of {bad.Length} dead-letter records");
+        Assert.Equal(expected.Select(r => topics.DeadLetter(r)), Records().Select(d => d.Topic));
+        Assert.All(deadLetterTypes, type => Assert.Equal("application/jsonl", type));
+        foreach (var ((topic, payload), (deadTopic, record)) in bad.Zip(Records()))
         {
             var json = System.Text.Json.JsonDocument.Parse(record).RootElement;
             Assert.Equal(deadTopic[(deadTopic.LastIndexOf('/') + 1)..], json.GetProperty("reason").GetString());

@@ -32,6 +32,14 @@ public sealed partial class QuarantineStore : BackgroundService
     private readonly Lazy<IMqttPublisher?> _publisher;
     private readonly Topics _topics;
     private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+    private readonly ArrayBufferWriter<byte> _deadLetter = new(4096);
+    private readonly bool[] _reasonPublished = new bool[Enum.GetValues<QuarantineReason>().Length];
+
+    /// <summary>A dead letter's size bound: well under a broker's usual message size limit.</summary>
+    private const int MaxDeadLetterBytes = 256 * 1024;
+
+    /// <summary>JSON Lines: one quarantine record per line, as in the files.</summary>
+    private const string DeadLetterContentType = "application/jsonl";
     private FileStream? _file;
 
     public QuarantineStore(
@@ -144,11 +152,52 @@ public sealed partial class QuarantineStore : BackgroundService
 
         if (_publisher.Value is { } publisher)
         {
-            // The file is the durable record; the dead-letter topic is for people and tools watching live (QoS 0).
-            for (var i = 0; i < group.Count; i++)
+            await PublishDeadLettersAsync(publisher, group, lines);
+        }
+    }
+
+    /// <summary>
+    /// The group's records on <c>bn/deadletter/&lt;reason&gt;</c>: the file is the durable record, the topic is for people
+    /// and tools watching live (QoS 0). One message per reason per group, its records as JSON lines in arrival order, at
+    /// most <see cref="MaxDeadLetterBytes"/> each: a message alone makes a one-line dead letter, while a flood of bad
+    /// messages costs the broker one publish per group rather than a second message for every message it delivered.
+    /// </summary>
+    private async Task PublishDeadLettersAsync(IMqttPublisher publisher, List<QuarantineRecord> group, List<ReadOnlyMemory<byte>> lines)
+    {
+        Array.Clear(_reasonPublished);
+        for (var first = 0; first < group.Count; first++)
+        {
+            var reason = group[first].Reason;
+            if (_reasonPublished[(int)reason])
             {
-                await publisher.TryPublishAsync(_topics.DeadLetter(group[i].Reason.ToString()), lines[i], atLeastOnce: false, CancellationToken.None);
+                continue;
             }
+
+            _reasonPublished[(int)reason] = true;
+            var topic = _topics.DeadLetter(reason.ToString());
+            _deadLetter.ResetWrittenCount();
+            for (var i = first; i < group.Count; i++)
+            {
+                if (group[i].Reason != reason)
+                {
+                    continue;
+                }
+
+                if (_deadLetter.WrittenCount > 0 && _deadLetter.WrittenCount + 1 + lines[i].Length > MaxDeadLetterBytes)
+                {
+                    await publisher.TryPublishAsync(topic, _deadLetter.WrittenMemory, DeadLetterContentType, atLeastOnce: false, CancellationToken.None);
+                    _deadLetter.ResetWrittenCount();
+                }
+
+                if (_deadLetter.WrittenCount > 0)
+                {
+                    _deadLetter.Write("\n"u8);
+                }
+
+                _deadLetter.Write(lines[i].Span);
+            }
+
+            await publisher.TryPublishAsync(topic, _deadLetter.WrittenMemory, DeadLetterContentType, atLeastOnce: false, CancellationToken.None);
         }
     }
 

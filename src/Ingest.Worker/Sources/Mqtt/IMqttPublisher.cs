@@ -6,5 +6,5 @@ namespace Ingest.Worker.Sources.Mqtt;
 /// </summary>
 public interface IMqttPublisher
 {
-    Task<bool> TryPublishAsync(string topic, ReadOnlyMemory<byte> payload, bool atLeastOnce, CancellationToken cancellationToken);
+    Task<bool> TryPublishAsync(string topic, ReadOnlyMemory<byte> payload, string contentType, bool atLeastOnce, CancellationToken cancellationToken);
 }

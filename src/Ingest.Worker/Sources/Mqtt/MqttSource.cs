@@ -215,7 +215,7 @@ public sealed partial class MqttSource : BackgroundService, IMqttPublisher
         await _pipeline.ProcessAsync(raw);
     }
 
-    public async Task<bool> TryPublishAsync(string topic, ReadOnlyMemory<byte> payload, bool atLeastOnce, CancellationToken cancellationToken)
+    public async Task<bool> TryPublishAsync(string topic, ReadOnlyMemory<byte> payload, string contentType, bool atLeastOnce, CancellationToken cancellationToken)
     {
         if (!_client.IsConnected)
         {
@@ -227,7 +227,7 @@ public sealed partial class MqttSource : BackgroundService, IMqttPublisher
             var message = new MqttApplicationMessageBuilder()
                 .WithTopic(topic)
                 .WithPayload(new System.Buffers.ReadOnlySequence<byte>(payload))
-                .WithContentType("application/json")
+                .WithContentType(contentType)
                 .WithQualityOfServiceLevel(atLeastOnce ? MqttQualityOfServiceLevel.AtLeastOnce : MqttQualityOfServiceLevel.AtMostOnce)
                 .Build();
             var result = await _client.PublishAsync(message, cancellationToken);
