@@ -82,6 +82,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : BrokerAndStore
         var ownCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         await using var worker = await WorkerHost.StartAsync(settings, TestContext.Current.CancellationToken);
+        var started = clock.Elapsed;
         await Eventually.HoldsAsync(
             () => Task.FromResult(worker.Metrics.WrittenTotal >= fleet.Count && worker.Metrics.QuarantinedTotal >= bad.Count),
             TimeSpan.FromSeconds(120),
@@ -89,7 +90,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : BrokerAndStore
             interval: TimeSpan.FromMilliseconds(5));
         var elapsed = clock.Elapsed;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name}: {elapsed.TotalSeconds:F2} s (bare consumer {bareElapsed.TotalSeconds:F2} s, its CPU {bareCpu.TotalSeconds:F2} s); CPU of the worker (and test) process {(Process.GetCurrentProcess().TotalProcessorTime - ownCpu).TotalSeconds:F2} s, of the broker {(Mqtt.CpuTime - brokerCpu).TotalSeconds:F2} s"));
+            $"{name}: {elapsed.TotalSeconds:F2} s, of which {started.TotalSeconds:F2} s starting the worker (bare consumer {bareElapsed.TotalSeconds:F2} s, its CPU {bareCpu.TotalSeconds:F2} s); CPU of the worker (and test) process {(Process.GetCurrentProcess().TotalProcessorTime - ownCpu).TotalSeconds:F2} s, of the broker {(Mqtt.CpuTime - brokerCpu).TotalSeconds:F2} s"));
 
         Assert.True(fleet.Count == await TestFleet.CountStoredAsync(Influx, root),
             $"written {worker.Metrics.WrittenTotal}, stored {await TestFleet.CountStoredAsync(Influx, root)}: {await TestFleet.DescribeMissingAsync(Influx, root, fleet)}");
