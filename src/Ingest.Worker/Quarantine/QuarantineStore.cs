@@ -21,6 +21,12 @@ namespace Ingest.Worker.Quarantine;
 /// </summary>
 public sealed partial class QuarantineStore : BackgroundService
 {
+    /// <summary>A dead letter's size bound: well under a broker's usual message size limit.</summary>
+    private const int MaxDeadLetterBytes = 256 * 1024;
+
+    /// <summary>JSON Lines: one quarantine record per line, as in the files.</summary>
+    private const string DeadLetterContentType = "application/jsonl";
+
     private readonly Channel<QuarantineRecord> _queue;
     private readonly QuarantineOptions _options;
     private readonly IngestMetrics _metrics;
@@ -34,12 +40,6 @@ public sealed partial class QuarantineStore : BackgroundService
     private readonly ArrayBufferWriter<byte> _buffer = new(4096);
     private readonly ArrayBufferWriter<byte> _deadLetter = new(4096);
     private readonly bool[] _reasonPublished = new bool[Enum.GetValues<QuarantineReason>().Length];
-
-    /// <summary>A dead letter's size bound: well under a broker's usual message size limit.</summary>
-    private const int MaxDeadLetterBytes = 256 * 1024;
-
-    /// <summary>JSON Lines: one quarantine record per line, as in the files.</summary>
-    private const string DeadLetterContentType = "application/jsonl";
     private FileStream? _file;
 
     public QuarantineStore(
