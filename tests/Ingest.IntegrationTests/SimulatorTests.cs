@@ -175,6 +175,47 @@ public sealed class SimulatorTests(ITestOutputHelper output) : BrokerAndStoreTes
     }
 
     [Fact]
+    public async Task FaultsCommand_CheckDeadLetters_EveryRejectedFaultReportedByReason_ExitCodeZero()
+    {
+        var root = WorkerSettings.UniqueName("fdl");
+        var settings = WorkerSettings.For(Mqtt, Influx.BaseUri, root, root, Path.Combine(DataDirectory, root));
+        await using var worker = await WorkerHost.StartAsync(settings, TestContext.Current.CancellationToken);
+        await EndToEndTests.WaitForSubscriptionAsync(worker);
+
+        var (exitCode, log) = await InvokeAsync(
+            "faults", "--host", Mqtt.Host, "--port", Mqtt.Port.ToString(CultureInfo.InvariantCulture), "--topic-root", root,
+            "--client-id-prefix", root + "-", "--air", "5", "--water", "3", "--meters", "4", "--interval", "50ms", "--count", "800",
+            "--duration", "1m", "--seed", "11", "--malformed", "0.1", "--spoofed-id", "0.05", "--skewed-timestamp", "0.05",
+            "--check-dead-letters", "--dead-letter-wait", "30s");
+        output.WriteLine(log);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("every fault the worker must reject was dead-lettered with its reason", log, StringComparison.Ordinal);
+        // The table names each reason with what was due and what came; the worker's own count agrees with both.
+        foreach (var reason in new[] { QuarantineReason.DeviceIdMismatch, QuarantineReason.TimestampOutOfRange, QuarantineReason.InvalidJson })
+        {
+            var count = worker.Metrics.Quarantined(reason);
+            Assert.True(count > 0, $"no {reason} in the run");
+            Assert.Matches($@"\n  {reason} +{count} +{count}  ok", log);
+        }
+    }
+
+    [Fact]
+    public async Task FaultsCommand_CheckDeadLetters_NoWorkerListening_ReportsMissingWithExitCodeThree()
+    {
+        var root = WorkerSettings.UniqueName("fdn");
+        var (exitCode, log) = await InvokeAsync(
+            "faults", "--host", Mqtt.Host, "--port", Mqtt.Port.ToString(CultureInfo.InvariantCulture), "--topic-root", root,
+            "--client-id-prefix", root + "-", "--air", "3", "--interval", "50ms", "--count", "100", "--duration", "30s", "--seed", "3",
+            "--malformed", "0.2", "--check-dead-letters", "--dead-letter-wait", "1s");
+        output.WriteLine(log);
+
+        Assert.Equal(3, exitCode);
+        Assert.Contains("MISSING", log, StringComparison.Ordinal);
+        Assert.Contains("MISMATCH", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_GatewayFleet_EveryChildReadingStoredWithItsRegistrySite()
     {
         var root = WorkerSettings.UniqueName("gwy");

@@ -33,12 +33,14 @@ public sealed class FaultsCommand : Command
             independent draws per reading: value faults (spike, drift, stuck), message faults (dropout … skewed-timestamp)
             and device events (disconnect-storm, silent); within each group the rates add up to at most 1. Gateway batches
             are not faulted. The summary prints each fault's observed rate; --fault-log writes every injected fault with
-            the quarantine reason the worker should give it.
+            the quarantine reason the worker should give it; --check-dead-letters watches the worker's dead-letter topic
+            and compares, reason by reason (exit code 3 when they differ).
 
             Examples:
               DeviceSim faults --port 1883 --air 20 --water 10 --meters 30 --interval 1s --duration 5m --malformed 0.01 --spoofed-id 0.005 --unknown-device 0.005 --skewed-timestamp 0.005
               DeviceSim faults --meters 200 --interval 2s --duration 10m --disconnect-storm 0.0005 --storm-size 0.3 --silent 0.0002
               DeviceSim faults --air 50 --spike 0.01 --drift 0.001 --stuck 0.001 --dropout 0.02 --duplicate 0.01 --out-of-order 0.01 --fault-log faults.csv
+              DeviceSim faults --air 20 --interval 1s --duration 2m --malformed 0.02 --spoofed-id 0.01 --skewed-timestamp 0.01 --check-dead-letters
             """)
     {
         Broker.AddTo(this);
@@ -59,6 +61,8 @@ public sealed class FaultsCommand : Command
         });
         Options.Add(StormSize);
         Options.Add(FaultLog);
+        Options.Add(CheckDeadLetters);
+        Options.Add(DeadLetterWait);
         SetAction((result, cancellationToken) => ExecuteAsync(result, cancellationToken));
     }
 
@@ -78,6 +82,16 @@ public sealed class FaultsCommand : Command
     {
         Description = "Write every injected fault as CSV: kind,topic_device,seq,variant,expected_reason. Example: --fault-log /tmp/faults.csv",
     };
+
+    public Option<bool> CheckDeadLetters { get; } = new("--check-dead-letters")
+    {
+        Description = "Watch the worker's dead-letter topic ({root}/deadletter/#) during the run and, at the end (waiting up to --dead-letter-wait for the last), "
+            + "compare the dead letters of this run's devices with the faults the worker must reject, reason by reason; exit code 3 when they differ. "
+            + "Unknown-device faults are quarantined only with the worker's Registry:UnknownDevice=Quarantine. Example: --malformed 0.02 --check-dead-letters",
+    };
+
+    public Option<TimeSpan?> DeadLetterWait { get; } = OptionFactory.Duration("--dead-letter-wait",
+        "With --check-dead-letters: how long to wait after the run for dead letters still on their way (default 15s); the check ends as soon as all have come. Example: --dead-letter-wait 1m");
 
     public FaultPlan BindPlan(ParseResult result)
     {
@@ -103,14 +117,35 @@ public sealed class FaultsCommand : Command
             var logFile = result.GetValue(FaultLog);
             await using var log = logFile is null ? null : new StreamWriter(logFile.FullName, append: false, new UTF8Encoding(false));
             log?.WriteLine("kind,topic_device,seq,variant,expected_reason");
+            var broker = Broker.Bind(result);
+            var clientIdPrefix = result.GetValue(Broker.ClientIdPrefix)!;
+            await using var deadLetters = result.GetValue(CheckDeadLetters)
+                ? await DeadLetterCheck.StartAsync(broker, clientIdPrefix + "dead-letter-check", DeviceIds(fleet.Plan), cancellationToken)
+                : null;
             var session = new FleetSession(
-                fleet.Plan, fleet.Limits, fleet.Seed, Broker.Bind(result), result.GetValue(Broker.Mode), result.GetValue(Broker.Connections),
-                result.GetValue(Broker.ClientIdPrefix)!, fleet.RegistryOut, fleet.ProgressInterval, output, CommandRunner.IsTerminal,
+                fleet.Plan, fleet.Limits, fleet.Seed, broker, result.GetValue(Broker.Mode), result.GetValue(Broker.Connections),
+                clientIdPrefix, fleet.RegistryOut, fleet.ProgressInterval, output, CommandRunner.IsTerminal,
                 TimeProvider.System, plan)
             {
-                OnFault = log is null ? null : f => log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{FaultGroups.OptionName(f.Kind)},{f.TopicDeviceId},{f.Sequence},{f.Variant},{f.ExpectedReason}")),
+                OnFault = f =>
+                {
+                    deadLetters?.Expect(f);
+                    log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{FaultGroups.OptionName(f.Kind)},{f.TopicDeviceId},{f.Sequence},{f.Variant},{f.ExpectedReason}"));
+                },
             };
-            return await session.RunAsync(cancellationToken);
+            var exitCode = await session.RunAsync(cancellationToken);
+            if (exitCode != 0 || deadLetters is null)
+            {
+                return exitCode;
+            }
+
+            var report = await deadLetters.CompleteAsync(result.GetValue(DeadLetterWait) ?? TimeSpan.FromSeconds(15), TimeProvider.System, cancellationToken);
+            report.WriteTo(output);
+            return report.AllMatch ? 0 : 3;
         });
+
+    /// <summary>Every id on the fleet's topics: devices, gateways and their children.</summary>
+    private static IEnumerable<string> DeviceIds(FleetPlan plan) =>
+        FleetBuilder.Build(plan).SelectMany(d => d.Children.Select(c => c.Id).Prepend(d.Id));
 }
