@@ -45,22 +45,17 @@ public sealed class DeadLetterCheck : IAsyncDisposable
     public static async Task<DeadLetterCheck> StartAsync(BrokerSettings broker, string clientId, IEnumerable<string> devices, CancellationToken cancellationToken)
     {
         var client = new MqttClientFactory().CreateMqttClient();
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(broker.Host, broker.Port)
-            .WithClientId(clientId)
-            .WithCleanStart(true)
-            .WithKeepAlivePeriod(BrokerSettings.KeepAlive)
-            .WithTimeout(BrokerSettings.ConnectTimeout);
+        var builder = broker.ClientOptions(clientId);
         if (broker.Username is not null)
         {
             builder = builder.WithCredentials(broker.Username, broker.Password ?? "");
         }
 
-        var check = new DeadLetterCheck(client, new Topics(broker.TopicRoot), devices);
+        var topics = new Topics(broker.TopicRoot);
+        var check = new DeadLetterCheck(client, topics, devices);
         try
         {
             await client.ConnectAsync(builder.Build(), cancellationToken);
-            var topics = new Topics(broker.TopicRoot);
             var granted = await client.SubscribeAsync($"{topics.Root}/deadletter/#", MqttQualityOfServiceLevel.AtMostOnce, cancellationToken);
             if (granted.Items.Any(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2))
             {

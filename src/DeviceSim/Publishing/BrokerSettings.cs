@@ -1,3 +1,4 @@
+using MQTTnet;
 using MQTTnet.Protocol;
 
 namespace DeviceSim.Publishing;
@@ -16,4 +17,12 @@ public sealed record BrokerSettings(
 {
     public static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(60);
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>A clean-start client of this broker as <paramref name="clientId"/>; credentials and will are the caller's.</summary>
+    public MqttClientOptionsBuilder ClientOptions(string clientId) => new MqttClientOptionsBuilder()
+        .WithTcpServer(Host, Port)
+        .WithClientId(clientId)
+        .WithCleanStart(true)
+        .WithKeepAlivePeriod(KeepAlive)
+        .WithTimeout(ConnectTimeout);
 }

@@ -28,12 +28,7 @@ public sealed class SimConnection : IDisposable
         _stats = stats;
         _statusTopic = statusTopic;
         _client = factory.CreateMqttClient();
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(broker.Host, broker.Port)
-            .WithClientId(clientId)
-            .WithCleanStart(true)
-            .WithKeepAlivePeriod(BrokerSettings.KeepAlive)
-            .WithTimeout(BrokerSettings.ConnectTimeout);
+        var builder = broker.ClientOptions(clientId);
         var user = credentials?.Username ?? broker.Username;
         if (user is not null)
         {
