@@ -98,14 +98,10 @@ public sealed partial class QuarantineStore : BackgroundService
                 group.Add(record);
             }
 
+            List<ReadOnlyMemory<byte>> lines;
             try
             {
-                await WriteGroupAsync(group);
-                foreach (var record in group)
-                {
-                    record.Delivery.Complete();
-                    NoteForLog(record);
-                }
+                lines = await WriteGroupAsync(group);
             }
 #pragma warning disable CA1031 // Whatever the disk does, the records are kept and retried, not lost with the loop.
             catch (Exception ex)
@@ -118,13 +114,29 @@ public sealed partial class QuarantineStore : BackgroundService
                 {
                     await _queue.Writer.WriteAsync(record, CancellationToken.None);
                 }
+
+                continue;
+            }
+
+            foreach (var record in group)
+            {
+                record.Delivery.Complete();
+                NoteForLog(record);
+            }
+
+            // Kept and acknowledged: the dead letters only tell of it, so they neither hold the acknowledgements back
+            // nor, were publishing to fail, send the records round again.
+            if (_publisher.Value is { } publisher)
+            {
+                await PublishDeadLettersAsync(publisher, group, lines);
             }
         }
 
         _file?.Dispose();
     }
 
-    private async Task WriteGroupAsync(List<QuarantineRecord> group)
+    /// <summary>Appends the group's records to the current file and fsyncs; returns each record's line.</summary>
+    private async Task<List<ReadOnlyMemory<byte>>> WriteGroupAsync(List<QuarantineRecord> group)
     {
         var file = OpenFile();
         var lines = new List<ReadOnlyMemory<byte>>(group.Count);
@@ -149,11 +161,7 @@ public sealed partial class QuarantineStore : BackgroundService
 
         await file.FlushAsync();
         file.Flush(flushToDisk: true);
-
-        if (_publisher.Value is { } publisher)
-        {
-            await PublishDeadLettersAsync(publisher, group, lines);
-        }
+        return lines;
     }
 
     /// <summary>
