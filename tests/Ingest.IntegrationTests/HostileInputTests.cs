@@ -80,6 +80,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : BrokerAndStore
         bareCpu = Process.GetCurrentProcess().TotalProcessorTime - bareCpu;
         var brokerCpu = Mqtt.CpuTime;
         var ownCpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         var clock = Stopwatch.StartNew();
         await using var worker = await WorkerHost.StartAsync(settings, TestContext.Current.CancellationToken);
         var started = clock.Elapsed;
@@ -90,7 +91,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : BrokerAndStore
             interval: TimeSpan.FromMilliseconds(5));
         var elapsed = clock.Elapsed;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name}: {elapsed.TotalSeconds:F2} s, of which {started.TotalSeconds:F2} s starting the worker (bare consumer {bareElapsed.TotalSeconds:F2} s, its CPU {bareCpu.TotalSeconds:F2} s); CPU of the worker (and test) process {(Process.GetCurrentProcess().TotalProcessorTime - ownCpu).TotalSeconds:F2} s, of the broker {(Mqtt.CpuTime - brokerCpu).TotalSeconds:F2} s"));
+            $"{name}: {elapsed.TotalSeconds:F2} s, of which {started.TotalSeconds:F2} s starting the worker (bare consumer {bareElapsed.TotalSeconds:F2} s, its CPU {bareCpu.TotalSeconds:F2} s); CPU of the worker (and test) process {(Process.GetCurrentProcess().TotalProcessorTime - ownCpu).TotalSeconds:F2} s, of the broker {(Mqtt.CpuTime - brokerCpu).TotalSeconds:F2} s; garbage collections gen0/1/2 {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}"));
 
         Assert.True(fleet.Count == await TestFleet.CountStoredAsync(Influx, root),
             $"written {worker.Metrics.WrittenTotal}, stored {await TestFleet.CountStoredAsync(Influx, root)}: {await TestFleet.DescribeMissingAsync(Influx, root, fleet)}");
