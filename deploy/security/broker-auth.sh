@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Generates mosquitto's password file and ACL from the device registry, so that every device may publish only under its
-# own topics and read nothing, and the worker and dashboard have service accounts with just the rights they need.
+# own topics and read nothing, and the worker, the dashboard and operators have accounts with just the rights they need.
 #
 #   deploy/security/broker-auth.sh REGISTRY.csv OUT_DIR [TOPIC_ROOT]
 #
@@ -10,8 +10,8 @@
 # TOPIC_ROOT    topic prefix (default bn)
 #
 # Passwords already in OUT_DIR/credentials.csv are kept, so a re-run after adding devices changes nothing else; delete a
-# line to rotate that device's password. Service account passwords can be fixed with BN_WORKER_PASSWORD and
-# BN_DASHBOARD_PASSWORD (from a secret store; never commit them).
+# line to rotate that device's password. Service account passwords can be fixed with BN_WORKER_PASSWORD,
+# BN_DASHBOARD_PASSWORD and BN_OPERATOR_PASSWORD (from a secret store; never commit them).
 set -euo pipefail
 
 [ $# -ge 2 ] || { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
@@ -49,6 +49,11 @@ services = {
     "bn-dashboard": (password("bn-dashboard", "BN_DASHBOARD_PASSWORD"), [
         f"topic read {root}/alerts/#", f"topic read {root}/aqi/#", f"topic read {root}/+/+/+/status",
         f"topic read {root}/+/+/+/telemetry", f"topic write {root}/commands/alerts/ack"]),
+    # People and tools watching live (mosquitto_sub, DeviceSim faults --check-dead-letters): dead letters, alerts, AQI
+    # and status; reads only.
+    "bn-operator": (password("bn-operator", "BN_OPERATOR_PASSWORD"), [
+        f"topic read {root}/deadletter/#", f"topic read {root}/alerts/#", f"topic read {root}/aqi/#",
+        f"topic read {root}/+/+/+/status"]),
 }
 
 devices = []

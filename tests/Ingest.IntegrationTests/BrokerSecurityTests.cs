@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -175,6 +176,38 @@ public sealed class BrokerSecurityTests(ITestOutputHelper output) : IAsyncLifeti
             async () => await _influx.CountAsync(_root, Domains.Air, Fields.Pm25) == 2 * PerDevice,
             TimeSpan.FromSeconds(20), () => $"stored {worker.Metrics.WrittenTotal} of {2 * PerDevice}");
         output.WriteLine($"worker over TLS as bn-ingest-worker stored {await _influx.CountAsync(_root, Domains.Air, Fields.Pm25)} readings from 2 devices");
+
+        // An operator watches the dead letters live and can publish nothing.
+        var (watcher, watcherCode) = await ConnectAsync("bn-operator", _passwords["bn-operator"], tls: true);
+        Assert.Equal(MqttClientConnectResultCode.Success, watcherCode);
+        var deadLetters = new ConcurrentQueue<(string Topic, string Payload)>();
+        watcher.ApplicationMessageReceivedAsync += e =>
+        {
+            deadLetters.Enqueue((e.ApplicationMessage.Topic, System.Text.Encoding.UTF8.GetString(e.ApplicationMessage.Payload.ToArray())));
+            return Task.CompletedTask;
+        };
+        await watcher.SubscribeAsync($"{_root}/deadletter/#", MqttQualityOfServiceLevel.AtMostOnce, TestContext.Current.CancellationToken);
+        // The device's own topic (the broker lets it through) naming the other device: the worker quarantines it.
+        Assert.Equal("accepted", await PublishAsOwnAsync(Topics.Telemetry(Domains.Air, Site, Own), Other));
+        await Eventually.HoldsAsync(() => Task.FromResult(!deadLetters.IsEmpty), TimeSpan.FromSeconds(15), () => "no dead letter reached bn-operator");
+        var (topic, record) = deadLetters.Single();
+        Assert.Equal(Topics.DeadLetter("DeviceIdMismatch"), topic);
+        Assert.Contains($"\"topic\":\"{Topics.Telemetry(Domains.Air, Site, Own)}\"", record, StringComparison.Ordinal);
+
+        string published;
+        try
+        {
+            var result = await watcher.PublishAsync(Message(Topics.Telemetry(Domains.Air, Site, Own), Own), TestContext.Current.CancellationToken);
+            published = result.ReasonCode == MqttClientPublishReasonCode.Success ? "accepted" : $"refused: {result.ReasonCode}";
+        }
+        catch (MQTTnet.Exceptions.MqttCommunicationException ex)
+        {
+            published = $"disconnected: {ex.GetType().Name}";
+        }
+
+        output.WriteLine($"bn-operator received {topic}; its own publish: {published}");
+        Assert.NotEqual("accepted", published);
+        watcher.Dispose();
     }
 
     [Fact]
