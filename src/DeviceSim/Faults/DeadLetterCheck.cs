@@ -62,7 +62,7 @@ public sealed class DeadLetterCheck : IAsyncDisposable
                 throw new IOException($"the broker refused the subscription to {topics.Root}/deadletter/# (no read access for this user?)");
             }
         }
-        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             await check.DisposeAsync();
             throw new IOException($"cannot watch dead letters on {broker.Host}:{broker.Port}: {ex.Message}", ex);
