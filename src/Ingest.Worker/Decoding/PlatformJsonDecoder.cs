@@ -206,28 +206,32 @@ public sealed class PlatformJsonDecoder(IOptions<ValidationOptions> options) : I
                 timestamp = DateTimeOffset.FromUnixTimeMilliseconds(whole).AddTicks(ticks);
                 return null;
             case JsonTokenType.String:
-                // Parsed from the bytes, or from a stack copy: a timestamp string per reading would be garbage at once.
-                if (!reader.ValueIsEscaped && !reader.HasValueSequence && reader.ValueSpan.Length <= Rfc3339.MaxLength)
+                // Parsed from the bytes, or from a stack copy: a timestamp string per reading would be garbage at once. Only
+                // an escaped value is unescaped into a string to be parsed; a refused one becomes a string for the message.
+                string? text = null;
+                DateTimeOffset parsed;
+                if (!reader.ValueIsEscaped && !reader.HasValueSequence)
                 {
+                    // Longer than any RFC 3339 timestamp: refused by the parser anyway.
                     var bytes = reader.ValueSpan;
                     Span<char> chars = stackalloc char[Rfc3339.MaxLength];
-                    if (Rfc3339.TryParseCommon(bytes, out var parsed)
-                        || Rfc3339.TryParse(chars[..System.Text.Encoding.UTF8.GetChars(bytes, chars)], out parsed))
+                    if (bytes.Length <= Rfc3339.MaxLength
+                        && (Rfc3339.TryParseCommon(bytes, out parsed)
+                            || Rfc3339.TryParse(chars[..System.Text.Encoding.UTF8.GetChars(bytes, chars)], out parsed)))
                     {
                         timestamp = parsed;
                         return null;
                     }
                 }
-
-                var text = reader.GetString()!;
-                if (!Rfc3339.TryParse(text, out var parsedText))
+                else if (Rfc3339.TryParse(text = reader.GetString()!, out parsed))
                 {
-                    return DecodeResult.Failure(
-                        QuarantineReason.InvalidTimestamp, $"'ts' value '{Truncate(text)}' is not RFC 3339 with an offset");
+                    timestamp = parsed;
+                    return null;
                 }
 
-                timestamp = parsedText;
-                return null;
+                text ??= reader.GetString()!;
+                return DecodeResult.Failure(
+                    QuarantineReason.InvalidTimestamp, $"'ts' value '{Truncate(text)}' is not RFC 3339 with an offset");
             default:
                 return DecodeResult.Failure(QuarantineReason.InvalidTimestamp, "'ts' must be an RFC 3339 string or epoch milliseconds");
         }
