@@ -39,7 +39,6 @@ public sealed partial class QuarantineStore : BackgroundService
     private readonly Topics _topics;
     private readonly ArrayBufferWriter<byte> _buffer = new(4096);
     private readonly ArrayBufferWriter<byte> _deadLetter = new(4096);
-    private readonly bool[] _reasonPublished = new bool[Enum.GetValues<QuarantineReason>().Length];
     private FileStream? _file;
 
     public QuarantineStore(
@@ -172,19 +171,11 @@ public sealed partial class QuarantineStore : BackgroundService
     /// </summary>
     private async Task PublishDeadLettersAsync(IMqttPublisher publisher, List<QuarantineRecord> group, List<ReadOnlyMemory<byte>> lines)
     {
-        Array.Clear(_reasonPublished);
-        for (var first = 0; first < group.Count; first++)
+        foreach (var reason in group.Select(r => r.Reason).Distinct())
         {
-            var reason = group[first].Reason;
-            if (_reasonPublished[(int)reason])
-            {
-                continue;
-            }
-
-            _reasonPublished[(int)reason] = true;
             var topic = _topics.DeadLetter(reason.ToString());
             _deadLetter.ResetWrittenCount();
-            for (var i = first; i < group.Count; i++)
+            for (var i = 0; i < group.Count; i++)
             {
                 if (group[i].Reason != reason)
                 {
