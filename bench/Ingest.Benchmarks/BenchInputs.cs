@@ -56,6 +56,20 @@ public static class BenchInputs
             new LineProtocolDecoder(validation), new ReadingEnricher(registry));
     }
 
+    /// <summary>A file of this repository, found from wherever BenchmarkDotNet runs its copy of this project.</summary>
+    public static string RepositoryFile(string relativePath)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Ingest.slnx")))
+            {
+                return Path.Combine(dir.FullName, relativePath);
+            }
+        }
+
+        throw new FileNotFoundException($"no repository above {AppContext.BaseDirectory} holds {relativePath}");
+    }
+
     public static string DeviceId(int i) => string.Create(CultureInfo.InvariantCulture, $"air-bench-{i:00000}");
 
     public static byte[] Document(int device, long seq)

@@ -60,11 +60,11 @@ public sealed partial class AlertEngine(Func<AlertRuleSet> rules, TimeProvider t
         device.LastSeen = time.GetUtcNow();
         EnsureRules(device, output);
         var localDate = DateOnly.FromDateTime(reading.Timestamp.ToOffset(standardsUtcOffset).DateTime);
-        var rules = device.Rules;
+        var (rules, states) = (device.Rules, device.RuleStates);
         for (var r = 0; r < rules.Count; r++)
         {
             var rule = rules[r];
-            var state = device.State(rule.Id);
+            var state = states[r];
             switch (rule.Kind)
             {
                 case RuleKind.Offline:
@@ -494,7 +494,7 @@ public sealed partial class AlertEngine(Func<AlertRuleSet> rules, TimeProvider t
             return;
         }
 
-        device.Rules = current.Resolve(device.Domain, device.Kind, device.Site, device.DeviceId, error => LogRuleUnusable(device.DeviceId, error));
+        Resolve(device, current);
         device.RulesVersion = current.Version;
         device.RulesKind = device.Kind;
         foreach (var (ruleId, state) in device.States)
@@ -505,6 +505,10 @@ public sealed partial class AlertEngine(Func<AlertRuleSet> rules, TimeProvider t
             }
         }
     }
+
+    // Apart from EnsureRules, which runs for every reading: the lambda's closure would be allocated on every call.
+    private void Resolve(DeviceState device, AlertRuleSet current) =>
+        device.UseRules(current.Resolve(device.Domain, device.Kind, device.Site, device.DeviceId, error => LogRuleUnusable(device.DeviceId, error)));
 
     // Index loops over the reading's lists: a foreach through IReadOnlyList boxes an enumerator per call, and these run
     // for every rule of every reading. Generic over the list type, so the values (a struct) are not boxed either.

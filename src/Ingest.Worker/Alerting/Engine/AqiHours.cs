@@ -20,7 +20,9 @@ public sealed class AqiHours(TimeSpan localOffset)
     public const int MinDailyHours = 18;
 
     private static readonly string[] Pollutants = [Fields.Pm25, Fields.Pm10, Fields.O3, Fields.Co, Fields.So2, Fields.No2];
-    private readonly Dictionary<string, (double Sum, int Count)> _current = new(StringComparer.Ordinal);
+    // The current hour's sums and counts, by the pollutant's index in Pollutants.
+    private readonly double[] _sums = new double[Pollutants.Length];
+    private readonly int[] _counts = new int[Pollutants.Length];
     private readonly Dictionary<DateTimeOffset, Dictionary<string, double>> _hours = [];
     private DateOnly? _openDay;
 
@@ -45,11 +47,10 @@ public sealed class AqiHours(TimeSpan localOffset)
         var values = reading.Values;
         for (var i = 0; i < values.Count; i++)
         {
-            var (field, value) = values[i];
-            if (Array.IndexOf(Pollutants, field) >= 0)
+            if (PollutantIndex(values.Name(i)) is var p and >= 0)
             {
-                var (sum, count) = _current.GetValueOrDefault(field);
-                _current[field] = (sum + value, count + 1);
+                _sums[p] += values.Number(i);
+                _counts[p]++;
             }
         }
 
@@ -64,7 +65,15 @@ public sealed class AqiHours(TimeSpan localOffset)
             return null;
         }
 
-        var means = _current.Where(p => p.Value.Count > 0).ToDictionary(p => p.Key, p => p.Value.Sum / p.Value.Count, StringComparer.Ordinal);
+        var means = new Dictionary<string, double>(StringComparer.Ordinal);
+        for (var p = 0; p < Pollutants.Length; p++)
+        {
+            if (_counts[p] > 0)
+            {
+                means[Pollutants[p]] = _sums[p] / _counts[p];
+            }
+        }
+
         _hours[hour] = means;
         foreach (var old in _hours.Keys.Where(h => h <= hour.AddHours(-36)).ToList())
         {
@@ -74,7 +83,8 @@ public sealed class AqiHours(TimeSpan localOffset)
         var hourly = VnAqi.Hourly(
             Last12(Fields.Pm25, hour), Last12(Fields.Pm10, hour),
             Mean(means, Fields.O3), Mean(means, Fields.Co), Mean(means, Fields.So2), Mean(means, Fields.No2));
-        _current.Clear();
+        Array.Clear(_sums);
+        Array.Clear(_counts);
         CurrentHour = null;
 
         // The daily index of a day that is over: this hour was its last, or this hour already belongs to a later day.
@@ -131,6 +141,18 @@ public sealed class AqiHours(TimeSpan localOffset)
 
         return VnAqi.Daily(DayMean(Fields.Pm25), DayMean(Fields.Pm10), DayMax(Fields.O3), o3EightHour, DayMax(Fields.Co), DayMax(Fields.So2), DayMax(Fields.No2));
     }
+
+    /// <summary>Where <paramref name="field"/> is in <see cref="Pollutants"/>; -1 for a field the AQI does not use.</summary>
+    private static int PollutantIndex(string field) => field switch
+    {
+        Fields.Pm25 => 0,
+        Fields.Pm10 => 1,
+        Fields.O3 => 2,
+        Fields.Co => 3,
+        Fields.So2 => 4,
+        Fields.No2 => 5,
+        _ => -1,
+    };
 
     public static DateTimeOffset HourOf(DateTimeOffset at) =>
         new(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerHour), TimeSpan.Zero);

@@ -45,7 +45,11 @@ public sealed class DeviceState(string deviceId, string domain, string site)
     /// <summary>When the worker last heard from it (TimeProvider time); null until the first reading.</summary>
     public DateTimeOffset? LastSeen { get; set; }
 
-    public IReadOnlyList<CompiledRule> Rules { get; set; } = [];
+    public IReadOnlyList<CompiledRule> Rules { get; private set; } = [];
+
+    /// <summary>The state of each of <see cref="Rules"/>, by the rule's index: a reading goes through every rule, and a
+    /// lookup by rule id per rule per reading was a fifth of the engine's time.</summary>
+    public IReadOnlyList<RuleState> RuleStates { get; private set; } = [];
 
     /// <summary>Rule-set version <see cref="Rules"/> came from; -1 until resolved.</summary>
     public int RulesVersion { get; set; } = -1;
@@ -56,6 +60,19 @@ public sealed class DeviceState(string deviceId, string domain, string site)
     public Dictionary<string, RuleState> States { get; } = new(StringComparer.Ordinal);
 
     public AqiHours? Aqi { get; set; }
+
+    /// <summary>Takes a newly resolved set of rules; the state of a rule that stays is kept.</summary>
+    public void UseRules(IReadOnlyList<CompiledRule> rules)
+    {
+        Rules = rules;
+        var states = new RuleState[rules.Count];
+        for (var i = 0; i < states.Length; i++)
+        {
+            states[i] = State(rules[i].Id);
+        }
+
+        RuleStates = states;
+    }
 
     public RuleState State(string ruleId)
     {

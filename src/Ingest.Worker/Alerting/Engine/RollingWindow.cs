@@ -11,6 +11,11 @@ public sealed class RollingWindow(TimeSpan window)
     private readonly long _slotTicks = Math.Max(1, window.Ticks / Slots);
     private readonly List<(long Slot, double Sum, int Count)> _slots = new(Slots + 1);
 
+    // The window's total, kept as readings come (the mean is asked for after every reading) and summed afresh from the
+    // slots whenever some expire, so rounding cannot build up.
+    private double _sum;
+    private long _count;
+
     public void Add(DateTimeOffset at, double value)
     {
         // Plain loops, no lambdas: this runs for every windowed rule of every reading.
@@ -19,9 +24,11 @@ public sealed class RollingWindow(TimeSpan window)
         if (slot > newest)
         {
             _slots.Add((slot, value, 1));
+            (_sum, _count) = (_sum + value, _count + 1);
         }
         else if (slot > newest - Slots)
         {
+            (_sum, _count) = (_sum + value, _count + 1);
             var i = _slots.Count - 1;
             while (i >= 0 && _slots[i].Slot > slot)
             {
@@ -49,6 +56,11 @@ public sealed class RollingWindow(TimeSpan window)
         if (expired > 0)
         {
             _slots.RemoveRange(0, expired);
+            (_sum, _count) = (0, 0);
+            foreach (var s in _slots)
+            {
+                (_sum, _count) = (_sum + s.Sum, _count + s.Count);
+            }
         }
     }
 
@@ -60,14 +72,6 @@ public sealed class RollingWindow(TimeSpan window)
             return null;
         }
 
-        double sum = 0;
-        long count = 0;
-        foreach (var s in _slots)
-        {
-            sum += s.Sum;
-            count += s.Count;
-        }
-
-        return count == 0 ? null : sum / count;
+        return _count == 0 ? null : _sum / _count;
     }
 }

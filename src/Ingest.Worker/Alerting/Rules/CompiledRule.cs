@@ -20,7 +20,15 @@ public sealed record CompiledRule
 
     public double? Below { get; init; }
 
-    public IReadOnlyList<DatedLimit> Limits { get; init; } = [];
+    /// <summary>Limits that change on a date (a standard tightening), newest first.</summary>
+    public IReadOnlyList<DatedLimit> Limits
+    {
+        get => _limitsNewestFirst;
+        // Of two limits from the same date, the one written later is in force, as it always was.
+        init => _limitsNewestFirst = [.. value.Select((limit, i) => (limit, i)).OrderByDescending(p => p.limit.From).ThenByDescending(p => p.i).Select(p => p.limit)];
+    }
+
+    private readonly DatedLimit[] _limitsNewestFirst = [];
 
     public double Hysteresis { get; init; }
 
@@ -59,19 +67,15 @@ public sealed record CompiledRule
     /// <summary>The upper limit on a local date: the latest dated limit in force, else <see cref="Above"/>.</summary>
     public double? AboveOn(DateOnly localDate)
     {
-        double? value = Above;
-        DateOnly best = DateOnly.MinValue;
-        var found = false;
-        foreach (var limit in Limits)
+        // An array walked by index: this runs for every reading of every dated rule.
+        foreach (var limit in _limitsNewestFirst)
         {
-            if (limit.From <= localDate && (!found || limit.From >= best))
+            if (limit.From <= localDate)
             {
-                best = limit.From;
-                value = limit.Value;
-                found = true;
+                return limit.Value;
             }
         }
 
-        return value;
+        return Above;
     }
 }
