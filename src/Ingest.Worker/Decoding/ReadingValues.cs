@@ -34,6 +34,9 @@ public readonly struct ReadingValues : IReadOnlyList<KeyValuePair<string, double
 
     public string Name(int index) => (_names ?? [])[index];
 
+    /// <summary>The names array, shared by every reading of the same shape: a cache keyed on it knows where a name is.</summary>
+    internal string[]? Shape => _names;
+
     public double Number(int index) => (_numbers ?? [])[index];
 
     /// <summary>

@@ -29,6 +29,9 @@ public sealed class RuleState
 
     /// <summary>AQI: the band level of the open alert.</summary>
     public int OpenBand { get; set; }
+
+    /// <summary>Where the rule's field was in the last reading's values, and that reading's shape (its names array).</summary>
+    internal (string[]? Shape, int Index) FieldAt { get; set; }
 }
 
 /// <summary>One device as the engine knows it: where it is, its resolved rules, when it was last heard, and per-rule state.</summary>

@@ -5,73 +5,96 @@ namespace Ingest.Worker.Alerting.Engine;
 /// one. The mean is given only once the data spans enough of the window (<c>minCoverage</c>), so a device that just
 /// started does not judge a 24 h limit on ten minutes of data. Readings older than the window are ignored.
 /// </summary>
+/// <remarks>
+/// This runs for every windowed rule of every reading, across thousands of devices whose windows are rarely in the
+/// processor's cache, so the common case — a reading in the newest slot, then the mean — touches only this object's
+/// fields: the newest slot and the window's totals live here, the closed slots in a ring by slot number. The totals are
+/// summed afresh from the ring whenever a new slot begins, so rounding cannot build up.
+/// </remarks>
 public sealed class RollingWindow(TimeSpan window)
 {
     public const int Slots = 48;
     private readonly long _slotTicks = Math.Max(1, window.Ticks / Slots);
-    private readonly List<(long Slot, double Sum, int Count)> _slots = new(Slots + 1);
-
-    // The window's total, kept as readings come (the mean is asked for after every reading) and summed afresh from the
-    // slots whenever some expire, so rounding cannot build up.
+    private (long Slot, double Sum, int Count)[]? _closed;
+    private long _newest = long.MinValue;
+    private double _newestSum;
+    private int _newestCount;
+    private long _oldest;
     private double _sum;
     private long _count;
 
     public void Add(DateTimeOffset at, double value)
     {
-        // Plain loops, no lambdas: this runs for every windowed rule of every reading.
         var slot = at.UtcTicks / _slotTicks;
-        var newest = _slots.Count == 0 ? long.MinValue : _slots[^1].Slot;
-        if (slot > newest)
+        if (slot == _newest)
         {
-            _slots.Add((slot, value, 1));
-            (_sum, _count) = (_sum + value, _count + 1);
+            (_newestSum, _newestCount) = (_newestSum + value, _newestCount + 1);
         }
-        else if (slot > newest - Slots)
+        else if (slot > _newest)
         {
-            (_sum, _count) = (_sum + value, _count + 1);
-            var i = _slots.Count - 1;
-            while (i >= 0 && _slots[i].Slot > slot)
+            Advance(slot);
+            (_newestSum, _newestCount) = (value, 1);
+        }
+        else if (slot > _newest - Slots)
+        {
+            // A late reading for a closed slot still in the window. A ring position holding another slot holds an
+            // expired one (two slots of one window never share a position).
+            ref var closed = ref Ring()[slot % Slots];
+            if (closed.Slot != slot)
             {
-                i--;
+                closed = (slot, 0, 0);
             }
 
-            if (i >= 0 && _slots[i].Slot == slot)
-            {
-                _slots[i] = (slot, _slots[i].Sum + value, _slots[i].Count + 1);
-            }
-            else
-            {
-                _slots.Insert(i + 1, (slot, value, 1));
-            }
+            closed = (slot, closed.Sum + value, closed.Count + 1);
+            _oldest = Math.Min(_oldest, slot);
+        }
+        else
+        {
+            return;
         }
 
-        // Slots are in ascending order: the expired ones are a prefix.
-        var oldest = Math.Max(slot, newest) - Slots;
-        var expired = 0;
-        while (expired < _slots.Count && _slots[expired].Slot <= oldest)
-        {
-            expired++;
-        }
-
-        if (expired > 0)
-        {
-            _slots.RemoveRange(0, expired);
-            (_sum, _count) = (0, 0);
-            foreach (var s in _slots)
-            {
-                (_sum, _count) = (_sum + s.Sum, _count + s.Count);
-            }
-        }
+        (_sum, _count) = (_sum + value, _count + 1);
     }
 
     /// <summary>The mean over the window ending at the newest slot, or null while the data spans less than <paramref name="minCoverage"/> of it.</summary>
     public double? Mean(double minCoverage)
     {
-        if (_slots.Count == 0 || _slots[^1].Slot - _slots[0].Slot + 1 < Math.Ceiling(minCoverage * Slots))
+        if (_count == 0 || _newest - _oldest + 1 < Math.Ceiling(minCoverage * Slots))
         {
             return null;
         }
 
-        return _count == 0 ? null : _sum / _count;
+        return _sum / _count;
+    }
+
+    /// <summary>Closes the newest slot into the ring and starts <paramref name="slot"/>: totals and oldest slot anew.</summary>
+    private void Advance(long slot)
+    {
+        (_sum, _count, _oldest) = (0, 0, slot);
+        if (_newest != long.MinValue)
+        {
+            var ring = Ring();
+            ring[_newest % Slots] = (_newest, _newestSum, _newestCount);
+            foreach (var (closed, sum, count) in ring)
+            {
+                if (closed > slot - Slots && closed < slot)
+                {
+                    (_sum, _count, _oldest) = (_sum + sum, _count + count, Math.Min(_oldest, closed));
+                }
+            }
+        }
+
+        _newest = slot;
+    }
+
+    private (long Slot, double Sum, int Count)[] Ring()
+    {
+        if (_closed is null)
+        {
+            _closed = new (long, double, int)[Slots];
+            Array.Fill(_closed, (long.MinValue, 0, 0));
+        }
+
+        return _closed;
     }
 }
