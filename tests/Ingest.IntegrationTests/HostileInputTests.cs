@@ -10,7 +10,7 @@ namespace Ingest.IntegrationTests;
 /// <summary>
 /// 10,000 malformed or hostile messages interleaved with 10,000 valid ones: every valid reading stored, every bad message
 /// quarantined with the reason its kind deserves, and the worker's throughput on the valid ones compared with a clean run
-/// of the same 10,000 (printed, not asserted: speed is for benchmarks). Both runs drain the same kind of backlog: the
+/// of the same 10,000 (printed, not asserted: speed is for benchmarks; the median of three pairs of runs). Both runs drain the same kind of backlog: the
 /// messages wait in the broker for the worker's persistent session, then one worker is started and timed until done.
 /// The same backlog also waits for a <see cref="BareConsumer"/>, drained and timed first: what delivering and
 /// acknowledging the extra 10,000 costs before the worker does anything with them, printed as the ratio that cost alone
@@ -20,22 +20,39 @@ public sealed class HostileInputTests(ITestOutputHelper output) : BrokerAndStore
 {
     private const int Devices = 100;
     private const int PerDevice = 100;
+
+    /// <summary>
+    /// Pairs of drains, clean then hostile: one drain takes a third of a second, where a batch's flush interval or a
+    /// garbage collection is a tenth of it, so one pair's ratio scatters widely; the median of three is the figure.
+    /// </summary>
+    private const int Pairs = 3;
+
     [Fact]
     public async Task TenThousandHostileAmongTenThousandValid_ValidStored_EachBadQuarantinedWithItsReason()
     {
-        var clean = await DrainAsync("clean", hostile: false);
-        var dirty = await DrainAsync("hostile", hostile: true);
+        var ratios = new List<double>();
+        for (var pair = 1; pair <= Pairs; pair++)
+        {
+            var clean = await DrainAsync("clean", hostile: false);
+            var dirty = await DrainAsync("hostile", hostile: true);
 
-        var ratio = dirty.ValidPerSecond / clean.ValidPerSecond;
-        var transportOnly = dirty.BareElapsed - clean.BareElapsed;
+            var ratio = dirty.ValidPerSecond / clean.ValidPerSecond;
+            ratios.Add(ratio);
+            var transportOnly = dirty.BareElapsed - clean.BareElapsed;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"pair {pair}: clean run: {Devices * PerDevice} valid in {clean.Elapsed.TotalSeconds:F2} s ({clean.ValidPerSecond:F0} valid/s); "
+                + $"hostile run: {Devices * PerDevice} valid + {dirty.Bad} bad in {dirty.Elapsed.TotalSeconds:F2} s ({dirty.ValidPerSecond:F0} valid/s); "
+                + $"throughput on valid readings with hostile input = {ratio:P0} of the clean run"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"pair {pair}: a bare consumer (acknowledges only) drains the clean backlog in {clean.BareElapsed.TotalSeconds:F2} s, the hostile one in "
+                + $"{dirty.BareElapsed.TotalSeconds:F2} s: delivering the bad messages alone adds {transportOnly.TotalSeconds:F2} s, which added "
+                + $"to the clean run would leave a ratio of {clean.Elapsed / (clean.Elapsed + transportOnly):P0}"));
+        }
+
+        ratios.Sort();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"clean run: {Devices * PerDevice} valid in {clean.Elapsed.TotalSeconds:F2} s ({clean.ValidPerSecond:F0} valid/s); "
-            + $"hostile run: {Devices * PerDevice} valid + {dirty.Bad} bad in {dirty.Elapsed.TotalSeconds:F2} s ({dirty.ValidPerSecond:F0} valid/s); "
-            + $"throughput on valid readings with hostile input = {ratio:P0} of the clean run"));
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"a bare consumer (acknowledges only) drains the clean backlog in {clean.BareElapsed.TotalSeconds:F2} s, the hostile one in "
-            + $"{dirty.BareElapsed.TotalSeconds:F2} s: delivering the bad messages alone adds {transportOnly.TotalSeconds:F2} s, which added "
-            + $"to the clean run would leave a ratio of {clean.Elapsed / (clean.Elapsed + transportOnly):P0}"));
+            $"throughput on valid readings with hostile input, median of {Pairs} pairs: {ratios[Pairs / 2]:P0} of the clean run "
+            + $"(pairs: {string.Join(", ", ratios.Select(r => r.ToString("P0", CultureInfo.InvariantCulture)))})"));
     }
 
     private sealed record Drain(TimeSpan Elapsed, double ValidPerSecond, int Bad, TimeSpan BareElapsed);
