@@ -10,7 +10,7 @@ const string Usage = """
       broker-ceiling  --port PORT [--messages 200000] [--connections 1] [--window 1000] [--devices 1000]
       load            --port PORT --influx-url URL --rate READINGS_PER_S --duration SECONDS [--mode single|gateway]
                       [--devices 1000] [--gateways 20] [--batch 100] [--connections 4] [--window 2000] [--watch-pid PID]
-                      [--alert-devices 0] [--alert-period 2] [--poll 0.25] [--settle 5] [--drain-timeout 60]
+                      [--alert-devices 0] [--alert-period 2] [--poll 0.25] [--latency-sample 100] [--settle 5] [--drain-timeout 60]
                       [--max-lag 2] [--pass-ratio 0.95] [--label TEXT] [--run-id ID] [--series-id ID]
     Every command is bounded in count and time. Exit code 0 when measured (a failed step is a result, not an error).
     """;
