@@ -187,6 +187,20 @@ public sealed class AlertRulesTests
     }
 
     [Fact]
+    public void ReloadedRule_SameIdOtherField_JudgesTheNewField()
+    {
+        // The engine remembers where a rule's field is in a device's readings; a reload that points the rule at another
+        // field must not read the old one.
+        var h = new EngineHarness(EngineHarness.Rules1(Domains.Water, """{ "id": "water.limit", "kind": "threshold", "field": "nh4", "above": 0.3 }"""));
+        Assert.Empty(h.Read(Domains.Water, "water-1", [("nh4", 0.1), ("cod", 20.0)]));
+
+        h.Rules = AlertRuleSet.Parse(EngineHarness.Rules1(Domains.Water, """{ "id": "water.limit", "kind": "threshold", "field": "cod", "above": 15 }"""), "t", 2, out _)!;
+        var raised = Assert.Single(h.Read(Domains.Water, "water-1", [("nh4", 0.1), ("cod", 20.0)]));
+
+        Assert.Equal(("water.limit", "cod", (double?)20.0), (raised.RuleId, raised.Field, raised.Value));
+    }
+
+    [Fact]
     public void StateFile_SavedAtomicallyAndReadBack()
     {
         var directory = Directory.CreateTempSubdirectory("bn-state-").FullName;

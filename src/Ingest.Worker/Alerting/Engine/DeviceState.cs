@@ -64,7 +64,7 @@ public sealed class DeviceState(string deviceId, string domain, string site)
 
     public AqiHours? Aqi { get; set; }
 
-    /// <summary>Takes a newly resolved set of rules; the state of a rule that stays is kept.</summary>
+    /// <summary>Takes a newly resolved set of rules; the state of a rule that stays is kept, save where its field was.</summary>
     public void UseRules(IReadOnlyList<CompiledRule> rules)
     {
         Rules = rules;
@@ -72,6 +72,7 @@ public sealed class DeviceState(string deviceId, string domain, string site)
         for (var i = 0; i < states.Length; i++)
         {
             states[i] = State(rules[i].Id);
+            states[i].FieldAt = default; // the reloaded rule may read another field
         }
 
         RuleStates = states;
