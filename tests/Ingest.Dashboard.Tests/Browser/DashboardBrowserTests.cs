@@ -269,7 +269,11 @@ public sealed class DashboardBrowserTests(Servers servers, BrowserFixture browse
         lines.Add(AlertLine(earlier, "acknowledged", earlier.RaisedAt.AddMinutes(7), "environment"));
         lines.Add(AlertLine(earlier, "cleared", earlier.RaisedAt.AddMinutes(55), "environment"));
         lines.Add(AlertLine(alerts[2], "raised", alerts[2].RaisedAt, null));
-        var tamper = TestMqtt.MeterAlert(TestDevices.Meter, "ninh-xa", now.AddMinutes(-2)) with { RuleId = "meter.tamper", Field = null, Value = null, Limit = null, Unit = null };
+        // "Tamper today" counts from local midnight (UTC+7): in the first two minutes of a local day, two minutes ago was
+        // yesterday, so the event is then stamped now.
+        var todayStart = new DateTimeOffset(now.ToOffset(TimeSpan.FromHours(7)).Date, TimeSpan.FromHours(7));
+        var tamperAt = now.AddMinutes(-2) < todayStart ? now : now.AddMinutes(-2);
+        var tamper = TestMqtt.MeterAlert(TestDevices.Meter, "ninh-xa", tamperAt) with { RuleId = "meter.tamper", Field = null, Value = null, Limit = null, Unit = null };
         lines.Add(AlertLine(tamper, "raised", tamper.RaisedAt, null).Replace("field=\"\",value=,limit=,unit=\"\",", "", StringComparison.Ordinal));
 
         // A day of readings every 5 minutes: the device chart and the site load curve.
