@@ -261,7 +261,7 @@ public sealed class PlatformJsonDecoder(IOptions<ValidationOptions> options) : I
             switch (reader.TokenType)
             {
                 case JsonTokenType.Number:
-                    if (!reader.TryGetDouble(out value))
+                    if (!JsonNumber.TryGetDouble(ref reader, out value))
                     {
                         return DecodeResult.Failure(QuarantineReason.InvalidValue, $"value of '{name}' is not a number");
                     }
