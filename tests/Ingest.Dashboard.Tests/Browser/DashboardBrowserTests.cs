@@ -120,6 +120,29 @@ public sealed class DashboardBrowserTests(Servers servers, BrowserFixture browse
     }
 
     [Fact]
+    public async Task A_page_whose_script_arrives_after_the_connection_still_lists_its_devices()
+    {
+        await servers.App.WaitForLiveFeedAsync();
+        await using (var mqtt = await TestMqtt.ConnectAsync(servers))
+        {
+            await mqtt.PublishStatusAsync(Domains.Meter, "ninh-xa", TestDevices.Meter, online: true);
+            await mqtt.PublishTelemetryAsync(Domains.Meter, "ninh-xa", TestDevices.Meter, DateTimeOffset.UtcNow, [new("voltage", 221.3), new("power", 1.2)]);
+        }
+
+        var (context, page) = await SignInAsync("energy");
+        // The live connection is up well before the energy page's own script has even arrived.
+        await page.RouteAsync("**/js/energy.js*", async route =>
+        {
+            await Task.Delay(1500);
+            await route.ContinueAsync();
+        });
+        await page.GotoAsync("/energy");
+
+        await Assertions.Expect(page.Locator($"#meters tr[data-device='{TestDevices.Meter}']")).ToBeVisibleAsync();
+        await context.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Markup_in_device_text_is_shown_as_text_and_never_runs()
     {
         await servers.App.WaitForLiveFeedAsync();

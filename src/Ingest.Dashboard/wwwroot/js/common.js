@@ -93,6 +93,9 @@
     onConnected: fn => connectedCallbacks.push(fn),
     on: (name, fn) => connection.on(name, fn)
   };
-  // Page scripts load right after this one and register their handlers before the connection starts.
-  setTimeout(start, 0);
+  // Start once every page script has run and registered its handlers. A timer set here could fire while the parser
+  // waits for a later script (it does, for the pages that load chart code first), and a quick connection would then be
+  // caught up before that page's handler existed: the page would never fetch its devices.
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start, { once: true });
+  else start();
 })();
