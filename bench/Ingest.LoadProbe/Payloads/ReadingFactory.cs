@@ -62,48 +62,15 @@ public static class ReadingFactory
         writer.WriteString(TsName, ts);
         writer.WriteNumber(SeqName, seq);
         writer.WriteStartObject(ValuesName);
-        Span<byte> number = stackalloc byte[32];
+        Span<byte> number = stackalloc byte[DecimalText.MaxLength];
         for (var f = 0; f < FieldNames.Length; f++)
         {
             writer.WritePropertyName(EncodedNames[f]);
-            writer.WriteRawValue(number[..FormatTenths(Value(f, device, seq, spike), number)], skipInputValidation: true);
+            writer.WriteRawValue(number[..DecimalText.Format(Value(f, device, seq, spike), number)], skipInputValidation: true);
         }
 
         writer.WriteEndObject();
         writer.WriteEndObject();
-    }
-
-    /// <summary>
-    /// A value of at most one decimal as the writer's shortest round-trip form would give it ("21.4", "20"), from integer
-    /// digits: the load generator shares the machine with what it measures, and the general float formatting of eight
-    /// values per reading was a quarter of its CPU.
-    /// </summary>
-    private static int FormatTenths(double value, Span<byte> destination)
-    {
-        var tenths = (long)Math.Round(value * 10);
-        if (tenths / 10.0 != value || Math.Abs(tenths) >= 1_000_000_000_000)
-        {
-            // Not a value of one decimal: the general form.
-            value.TryFormat(destination, out var general, default, CultureInfo.InvariantCulture);
-            return general;
-        }
-
-        var written = 0;
-        if (tenths < 0)
-        {
-            destination[written++] = (byte)'-';
-            tenths = -tenths;
-        }
-
-        (tenths / 10).TryFormat(destination[written..], out var whole, default, CultureInfo.InvariantCulture);
-        written += whole;
-        if (tenths % 10 != 0)
-        {
-            destination[written++] = (byte)'.';
-            destination[written++] = (byte)('0' + (tenths % 10));
-        }
-
-        return written;
     }
 
     public static byte[] Document(string deviceId, int device, DateTimeOffset timestamp, long seq, bool spike)
