@@ -142,7 +142,10 @@ public sealed class AqiHours(TimeSpan localOffset)
         return VnAqi.Daily(DayMean(Fields.Pm25), DayMean(Fields.Pm10), DayMax(Fields.O3), o3EightHour, DayMax(Fields.Co), DayMax(Fields.So2), DayMax(Fields.No2));
     }
 
-    /// <summary>Where <paramref name="field"/> is in <see cref="Pollutants"/>; -1 for a field the AQI does not use.</summary>
+    /// <summary>
+    /// Where <paramref name="field"/> is in <see cref="Pollutants"/> (in its order); -1 for a field the AQI does not use.
+    /// A switch rather than a dictionary built from the array: 0.15 µs less per reading in AlertEngineBenchmarks.
+    /// </summary>
     private static int PollutantIndex(string field) => field switch
     {
         Fields.Pm25 => 0,
