@@ -2,26 +2,29 @@ using System.Threading.Channels;
 
 namespace Ingest.Worker.Pipeline;
 
-/// <summary>A message's place in the acknowledgement order; completed once its readings are stored or quarantined.</summary>
-public sealed class Delivery
+/// <summary>
+/// A message's place in the acknowledgement order; completed once its readings are stored or quarantined. A source
+/// derives its own (<see cref="AcknowledgeAsync"/> sends the acknowledgement) and hands it to <see cref="DeliveryTracker.Track{TDelivery}(TDelivery)"/>:
+/// one object per message, where a delegate and its closure were two more that lived as long.
+/// </summary>
+public class Delivery
 {
-    internal Delivery(DeliveryTracker? owner, Func<CancellationToken, Task>? acknowledge)
+    protected Delivery()
     {
-        Owner = owner;
-        Acknowledge = acknowledge;
     }
 
-    internal DeliveryTracker? Owner { get; }
-
-    internal Func<CancellationToken, Task>? Acknowledge { get; }
+    internal DeliveryTracker? Owner { get; set; }
 
     internal bool IsCompleted { get; set; }
 
     /// <summary>A delivery that needs no acknowledgement (tests, replays from the spool).</summary>
-    public static Delivery None { get; } = new(null, null);
+    public static Delivery None { get; } = new();
 
     private Delivery? _parent;
     private int _outstandingParts;
+
+    /// <summary>Sends the acknowledgement; called by the tracker, in arrival order. The base class has none to send.</summary>
+    protected internal virtual Task AcknowledgeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Marks the message as durably handled; acknowledgements still leave in arrival order.</summary>
     public void Complete()
@@ -50,7 +53,7 @@ public sealed class Delivery
         var result = new Delivery[parts];
         for (var i = 0; i < parts; i++)
         {
-            result[i] = new Delivery(null, null) { _parent = this };
+            result[i] = new Delivery { _parent = this };
         }
 
         return result;
@@ -85,9 +88,17 @@ public sealed class DeliveryTracker
 
     private long _acknowledgeFailures;
 
-    public Delivery Track(Func<CancellationToken, Task> acknowledge)
+    /// <summary>Takes <paramref name="delivery"/> into the order, behind every message tracked before it.</summary>
+    public TDelivery Track<TDelivery>(TDelivery delivery)
+        where TDelivery : Delivery
     {
-        var delivery = new Delivery(this, acknowledge);
+        ArgumentNullException.ThrowIfNull(delivery);
+        if (delivery.Owner is not null || ReferenceEquals(delivery, Delivery.None))
+        {
+            throw new ArgumentException("the delivery is tracked already", nameof(delivery));
+        }
+
+        delivery.Owner = this;
         lock (_gate)
         {
             _pending.Enqueue(delivery);
@@ -95,6 +106,9 @@ public sealed class DeliveryTracker
 
         return delivery;
     }
+
+    /// <summary>Tracks a message whose acknowledgement is <paramref name="acknowledge"/>.</summary>
+    public Delivery Track(Func<CancellationToken, Task> acknowledge) => Track(new CallbackDelivery(acknowledge));
 
     internal void Complete(Delivery delivery)
     {
@@ -118,7 +132,7 @@ public sealed class DeliveryTracker
             {
                 try
                 {
-                    await delivery.Acknowledge!(cancellationToken);
+                    await delivery.AcknowledgeAsync(cancellationToken);
                 }
                 catch (Exception) when (!cancellationToken.IsCancellationRequested)
                 {
@@ -140,7 +154,7 @@ public sealed class DeliveryTracker
         {
             try
             {
-                await delivery.Acknowledge!(cancellationToken);
+                await delivery.AcknowledgeAsync(cancellationToken);
             }
             catch (Exception) when (!cancellationToken.IsCancellationRequested)
             {
@@ -148,4 +162,10 @@ public sealed class DeliveryTracker
             }
         }
     }
+}
+
+/// <summary>A delivery acknowledged by a callback.</summary>
+internal sealed class CallbackDelivery(Func<CancellationToken, Task> acknowledge) : Delivery
+{
+    protected internal override Task AcknowledgeAsync(CancellationToken cancellationToken) => acknowledge(cancellationToken);
 }

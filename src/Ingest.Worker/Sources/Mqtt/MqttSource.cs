@@ -204,15 +204,37 @@ public sealed partial class MqttSource : BackgroundService, IMqttPublisher
 
         _metrics.MessageReceived();
         var message = e.ApplicationMessage;
-        var generation = Volatile.Read(ref _connectionGeneration);
-        var delivery = _tracker.Track(ct => generation == Volatile.Read(ref _connectionGeneration) ? e.AcknowledgeAsync(ct) : Task.CompletedTask);
-        var payload = message.Payload;
-        // A payload over the size limit is refused unread and quarantine keeps only its start: copying the rest (a
-        // megabyte, say) would only feed the large-object heap.
-        var copy = payload.Length > _maxPayloadBytes ? payload.Slice(0, Math.Min(payload.Length, _oversizedBytesKept)).ToArray() : payload.ToArray();
-        var raw = new RawMessage(message.Topic, copy, message.ContentType, _time.GetUtcNow(), delivery) { PayloadLength = (int)payload.Length };
+        var delivery = _tracker.Track(new Acknowledgement(this, e));
+        var raw = new RawMessage(message.Topic, PayloadOf(message.Payload), message.ContentType, _time.GetUtcNow(), delivery)
+        {
+            PayloadLength = (int)message.Payload.Length,
+        };
         // False when stopping: the message stays un-acknowledged and comes back with the next session.
         await _pipeline.ProcessAsync(raw);
+    }
+
+    /// <summary>
+    /// The payload as the stages keep it. MQTTnet (5.2) gives every received message a payload array of its own, never
+    /// reused (its decoder copies the payload out of the packet body into a new array), so the stages share that array
+    /// rather than copy it; the receive test in the worker's tests holds payloads across later messages to keep that
+    /// checked. A payload over the size limit is refused unread and quarantine keeps only its start.
+    /// </summary>
+    private ReadOnlyMemory<byte> PayloadOf(ReadOnlySequence<byte> payload)
+    {
+        var kept = payload.Length > _maxPayloadBytes ? (int)Math.Min(payload.Length, _oversizedBytesKept) : (int)payload.Length;
+        return payload.IsSingleSegment ? payload.First[..kept] : payload.Slice(0, kept).ToArray();
+    }
+
+    /// <summary>
+    /// A message's acknowledgement: its PUBACK, unless the connection that carried it is gone — packet ids are per
+    /// connection, so a late PUBACK could acknowledge a different message the broker resends; it redelivers this one.
+    /// </summary>
+    private sealed class Acknowledgement(MqttSource source, MqttApplicationMessageReceivedEventArgs received) : Delivery
+    {
+        private readonly long _generation = Volatile.Read(ref source._connectionGeneration);
+
+        protected internal override Task AcknowledgeAsync(CancellationToken cancellationToken) =>
+            _generation == Volatile.Read(ref source._connectionGeneration) ? received.AcknowledgeAsync(cancellationToken) : Task.CompletedTask;
     }
 
     public async Task<bool> TryPublishAsync(string topic, ReadOnlyMemory<byte> payload, string contentType, bool atLeastOnce, CancellationToken cancellationToken)
