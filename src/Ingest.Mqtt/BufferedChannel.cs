@@ -21,8 +21,14 @@ namespace Ingest.Mqtt;
 /// one <c>send</c>, again and again until nothing is left. Packets keep their order; under light load a packet goes out as
 /// soon as the pool runs the loop. A failed send is reported by the next write (MQTTnet's receive loop sees the broken
 /// connection too); a disconnect first waits for what is pending. Pending bytes past 1 MiB make writers wait for the send.</para>
+/// <para>Bounds what the client holds: with <paramref name="maxUnacknowledged"/> (or <paramref name="maxUnacknowledgedBytes"/>)
+/// set, no further packet is handed to MQTTnet while that many QoS 1/2 PUBLISH packets (or that many of their bytes)
+/// have been received and not yet acknowledged (PUBACK or PUBREC written), so the broker's further messages wait in the
+/// broker, not in the client's memory. MQTT 5's Receive Maximum asks the broker for the same, but mosquitto 2.0.11 does
+/// not keep to it once acknowledgements flow (eclipse-mosquitto/mosquitto#2301; measured in BENCHMARKS.md): a consumer
+/// that fell behind held every message the broker had for it.</para>
 /// </summary>
-public sealed class BufferedChannel(IMqttChannel inner, int readBufferSize = 64 * 1024) : IMqttChannel
+public sealed class BufferedChannel(IMqttChannel inner, int readBufferSize = 64 * 1024, int maxUnacknowledged = 0, long maxUnacknowledgedBytes = 0) : IMqttChannel
 {
     private readonly byte[] _buffer = new byte[readBufferSize];
     private int _start;
@@ -39,6 +45,36 @@ public sealed class BufferedChannel(IMqttChannel inner, int readBufferSize = 64 
     private bool _flushScheduled;
     private Exception? _writeFailure;
 
+    // The incoming packet framing, followed byte by byte as the reader is served: what kind of packet starts, its length.
+    private readonly Lock _flowGate = new();
+    private readonly Queue<int> _unacknowledgedSizes = new();
+    private long _unacknowledgedBytes;
+    private TaskCompletionSource _released = NewSignal();
+    private FrameState _frame;
+    private byte _header;
+    private int _remaining;
+    private int _lengthShift;
+    private bool _nextWriteStartsPacket = true;
+
+    private enum FrameState
+    {
+        Header,
+        Length,
+        Body,
+    }
+
+    /// <summary>QoS 1/2 PUBLISH packets received on this connection and not yet acknowledged.</summary>
+    public int Unacknowledged
+    {
+        get
+        {
+            lock (_flowGate)
+            {
+                return _unacknowledgedSizes.Count;
+            }
+        }
+    }
+
     public X509Certificate2 ClientCertificate => inner.ClientCertificate;
 
     public EndPoint RemoteEndPoint => inner.RemoteEndPoint;
@@ -50,6 +86,16 @@ public sealed class BufferedChannel(IMqttChannel inner, int readBufferSize = 64 
     public Task ConnectAsync(CancellationToken cancellationToken)
     {
         _start = _end = 0;
+        (_frame, _nextWriteStartsPacket) = (FrameState.Header, true);
+        lock (_flowGate)
+        {
+            // Packet ids and their acknowledgements are per connection: what the last one held is the broker's to resend.
+            _unacknowledgedSizes.Clear();
+            _unacknowledgedBytes = 0;
+            _released.TrySetResult();
+            _released = NewSignal();
+        }
+
         lock (_writeGate)
         {
             _pending.ResetWrittenCount();
@@ -81,6 +127,16 @@ public sealed class BufferedChannel(IMqttChannel inner, int readBufferSize = 64 
 
     public Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
     {
+        if (_frame == FrameState.Header && (maxUnacknowledged > 0 || maxUnacknowledgedBytes > 0) && IsFull(out var released))
+        {
+            return ReadWhenReleasedAsync(released, buffer, offset, count, cancellationToken);
+        }
+
+        return ReadNowAsync(buffer, offset, count, cancellationToken);
+    }
+
+    private Task<int> ReadNowAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
         if (_start < _end)
         {
             // Completed tasks are reused while the size repeats (header pieces, same-sized bodies): no allocation per piece.
@@ -95,12 +151,118 @@ public sealed class BufferedChannel(IMqttChannel inner, int readBufferSize = 64 
 
         // Nothing buffered: a read at least as large as the buffer goes straight to the socket.
         return count >= _buffer.Length
-            ? inner.ReadAsync(buffer, offset, count, cancellationToken)
+            ? ReadDirectAsync(buffer, offset, count, cancellationToken)
             : FillAndTakeAsync(buffer, offset, count, cancellationToken);
     }
 
+    private async Task<int> ReadWhenReleasedAsync(Task released, byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        // Waits at a packet boundary until acknowledgements make room: MQTTnet's receive loop (and the socket) wait too.
+        while (true)
+        {
+            await released.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (!IsFull(out released))
+            {
+                return await ReadNowAsync(buffer, offset, count, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<int> ReadDirectAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        var n = await inner.ReadAsync(buffer, offset, count, cancellationToken).ConfigureAwait(false);
+        Follow(buffer.AsSpan(offset, n));
+        return n;
+    }
+
+    private bool IsFull(out Task released)
+    {
+        lock (_flowGate)
+        {
+            released = _released.Task;
+            return (maxUnacknowledged > 0 && _unacknowledgedSizes.Count >= maxUnacknowledged)
+                || (maxUnacknowledgedBytes > 0 && _unacknowledgedBytes >= maxUnacknowledgedBytes);
+        }
+    }
+
+    /// <summary>Follows the framing of bytes handed to the reader; counts each QoS 1/2 PUBLISH once its length is known.</summary>
+    private void Follow(ReadOnlySpan<byte> bytes)
+    {
+        if (maxUnacknowledged <= 0 && maxUnacknowledgedBytes <= 0)
+        {
+            return;
+        }
+
+        var i = 0;
+        while (i < bytes.Length)
+        {
+            switch (_frame)
+            {
+                case FrameState.Header:
+                    (_header, _remaining, _lengthShift, _frame) = (bytes[i++], 0, 0, FrameState.Length);
+                    break;
+                case FrameState.Length:
+                    var b = bytes[i++];
+                    _remaining |= (b & 0x7F) << _lengthShift;
+                    _lengthShift += 7;
+                    if ((b & 0x80) == 0)
+                    {
+                        PacketStarted();
+                    }
+
+                    break;
+                default:
+                    var skip = Math.Min(_remaining, bytes.Length - i);
+                    (i, _remaining) = (i + skip, _remaining - skip);
+                    if (_remaining == 0)
+                    {
+                        _frame = FrameState.Header;
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    private void PacketStarted()
+    {
+        // PUBLISH is type 3, its QoS in bits 1–2 of the fixed header; QoS 0 is never acknowledged, so never counted.
+        if (_header >> 4 == 3 && ((_header >> 1) & 3) != 0)
+        {
+            lock (_flowGate)
+            {
+                _unacknowledgedSizes.Enqueue(_remaining);
+                _unacknowledgedBytes += _remaining;
+            }
+        }
+
+        _frame = _remaining == 0 ? FrameState.Header : FrameState.Body;
+    }
+
+    /// <summary>A PUBACK or PUBREC written: the oldest message is acknowledged (a consumer acknowledges in arrival order).</summary>
+    private void Acknowledged()
+    {
+        lock (_flowGate)
+        {
+            if (_unacknowledgedSizes.TryDequeue(out var size))
+            {
+                _unacknowledgedBytes -= size;
+                _released.TrySetResult();
+                _released = NewSignal();
+            }
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public Task WriteAsync(ReadOnlySequence<byte> buffer, bool isEndOfPacket, CancellationToken cancellationToken)
     {
+        if (_nextWriteStartsPacket && !buffer.IsEmpty && buffer.FirstSpan[0] >> 4 is 4 or 5)
+        {
+            Acknowledged();
+        }
+
+        _nextWriteStartsPacket = isEndOfPacket;
         lock (_writeGate)
         {
             if (_writeFailure is not null)
@@ -171,6 +333,7 @@ public sealed class BufferedChannel(IMqttChannel inner, int readBufferSize = 64 
     {
         var n = Math.Min(count, _end - _start);
         Buffer.BlockCopy(_buffer, _start, buffer, offset, n);
+        Follow(_buffer.AsSpan(_start, n));
         _start += n;
         return n;
     }
@@ -178,16 +341,17 @@ public sealed class BufferedChannel(IMqttChannel inner, int readBufferSize = 64 
 
 /// <summary>
 /// Builds MQTTnet's TCP channel adapter as its default factory does, with the channel wrapped in a
-/// <see cref="BufferedChannel"/>. Pass to <c>MqttClientFactory.CreateMqttClient(adapterFactory)</c>.
+/// <see cref="BufferedChannel"/>. Pass to <c>MqttClientFactory.CreateMqttClient(adapterFactory)</c>. A consumer that
+/// acknowledges its messages itself passes its bounds (see <see cref="BufferedChannel"/>); 0 means none.
 /// </summary>
-public sealed class BufferedAdapterFactory : IMqttClientAdapterFactory
+public sealed class BufferedAdapterFactory(int maxUnacknowledged = 0, long maxUnacknowledgedBytes = 0) : IMqttClientAdapterFactory
 {
     public IMqttChannelAdapter CreateClientAdapter(MqttClientOptions options, MqttPacketInspector packetInspector, IMqttNetLogger logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         IMqttChannel channel = options.ChannelOptions switch
         {
-            MqttClientTcpOptions => new BufferedChannel(new MqttTcpChannel(options)),
+            MqttClientTcpOptions => new BufferedChannel(new MqttTcpChannel(options), maxUnacknowledged: maxUnacknowledged, maxUnacknowledgedBytes: maxUnacknowledgedBytes),
             MqttClientWebSocketOptions webSocket => new MqttWebSocketChannel(webSocket),
             _ => throw new NotSupportedException($"channel options {options.ChannelOptions?.GetType().Name} are not supported"),
         };

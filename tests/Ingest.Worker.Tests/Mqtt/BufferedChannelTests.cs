@@ -133,6 +133,97 @@ public sealed class BufferedChannelTests
     /// A socket that hands out its bytes in chunks of at most <c>maxChunk</c>, then end of stream; records what is sent,
     /// and can hold a send until released, or fail every send.
     /// </summary>
+    [Fact]
+    public async Task AtItsBound_NoFurtherPacketIsRead_UntilAnAcknowledgementIsWritten()
+    {
+        // Five QoS 1 PUBLISH packets with a QoS 0 one among them (never acknowledged, so never counted), then a PINGRESP.
+        byte[][] packets = [Publish(qos: 1, 300), Publish(qos: 0, 20), Publish(qos: 1, 10), Publish(qos: 1, 200), Publish(qos: 1, 5), Publish(qos: 1, 7), [0xD0, 0x00]];
+        var sut = new BufferedChannel(new ScriptedChannel([.. packets.SelectMany(p => p)], maxChunk: 4096), readBufferSize: 64, maxUnacknowledged: 3);
+        var cancellation = TestContext.Current.CancellationToken;
+
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal(packets[i], await ReadPacketAsync(sut, cancellation));
+        }
+
+        Assert.Equal(3, sut.Unacknowledged);
+        var blocked = ReadPacketAsync(sut, cancellation);
+        await Task.Delay(100, cancellation);
+        Assert.False(blocked.IsCompleted, "a fourth un-acknowledged PUBLISH was read");
+
+        await sut.WriteAsync(new ReadOnlySequence<byte>([0x40, 0x02, 0x00, 0x01]), true, cancellation); // PUBACK
+        Assert.Equal(packets[4], await blocked.WaitAsync(TimeSpan.FromSeconds(5), cancellation));
+        Assert.Equal(3, sut.Unacknowledged);
+
+        await sut.WriteAsync(new ReadOnlySequence<byte>([0xC0, 0x00]), true, cancellation); // PINGREQ: no acknowledgement
+        var stillBlocked = ReadPacketAsync(sut, cancellation);
+        await Task.Delay(100, cancellation);
+        Assert.False(stillBlocked.IsCompleted, "a PINGREQ released a message");
+    }
+
+    [Fact]
+    public async Task ByteBound_CountsPublishBodies_AndAReconnectStartsAfresh()
+    {
+        byte[][] packets = [Publish(qos: 1, 1000), Publish(qos: 1, 1000), Publish(qos: 1, 10)];
+        var sut = new BufferedChannel(new ScriptedChannel([.. packets.SelectMany(p => p)], maxChunk: 4096), readBufferSize: 64, maxUnacknowledgedBytes: 1500);
+        var cancellation = TestContext.Current.CancellationToken;
+
+        Assert.Equal(packets[0], await ReadPacketAsync(sut, cancellation));
+        Assert.Equal(packets[1], await ReadPacketAsync(sut, cancellation));
+        var blocked = ReadPacketAsync(sut, cancellation);
+        await Task.Delay(100, cancellation);
+        Assert.False(blocked.IsCompleted, "read on past 2,000 un-acknowledged bytes with a bound of 1,500");
+
+        // A new connection: the old one's messages are the broker's to resend, so nothing is held any more.
+        await sut.ConnectAsync(cancellation);
+        Assert.Equal(0, sut.Unacknowledged);
+        Assert.Equal(packets[2], await blocked.WaitAsync(TimeSpan.FromSeconds(5), cancellation));
+    }
+
+    /// <summary>A PUBLISH packet as on the wire: fixed header with the QoS bits, remaining length (varint), body.</summary>
+    private static byte[] Publish(int qos, int bodyLength)
+    {
+        var packet = new List<byte> { (byte)(0x30 | (qos << 1)) };
+        var length = bodyLength;
+        do
+        {
+            var b = (byte)(length & 0x7F);
+            length >>= 7;
+            packet.Add(length > 0 ? (byte)(b | 0x80) : b);
+        }
+        while (length > 0);
+
+        packet.AddRange(Enumerable.Range(0, bodyLength).Select(i => (byte)i));
+        return [.. packet];
+    }
+
+    /// <summary>Reads one packet the way MQTTnet does: the header byte, the length bytes one by one, then the body.</summary>
+    private static async Task<byte[]> ReadPacketAsync(BufferedChannel channel, CancellationToken cancellationToken)
+    {
+        var packet = new List<byte>();
+        var one = new byte[1];
+        Assert.Equal(1, await channel.ReadAsync(one, 0, 1, cancellationToken));
+        packet.Add(one[0]);
+        int length = 0, shift = 0;
+        do
+        {
+            Assert.Equal(1, await channel.ReadAsync(one, 0, 1, cancellationToken));
+            packet.Add(one[0]);
+            length |= (one[0] & 0x7F) << shift;
+            shift += 7;
+        }
+        while ((one[0] & 0x80) != 0);
+
+        var body = new byte[length];
+        for (var read = 0; read < length;)
+        {
+            read += await channel.ReadAsync(body, read, length - read, cancellationToken);
+        }
+
+        packet.AddRange(body);
+        return [.. packet];
+    }
+
     private sealed class ScriptedChannel(byte[] bytes, int maxChunk) : IMqttChannel
     {
         private readonly Lock _gate = new();

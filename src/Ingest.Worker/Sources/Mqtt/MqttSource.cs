@@ -62,7 +62,7 @@ public sealed partial class MqttSource : BackgroundService, IMqttPublisher
         _time = time;
         _logger = logger;
         _topics = new Topics(ingest.Value.TopicRoot);
-        _client = new MqttClientFactory().CreateMqttClient(new BufferedAdapterFactory());
+        _client = new MqttClientFactory().CreateMqttClient(new BufferedAdapterFactory(_options.ReceiveMaximum, _options.MaxUnacknowledgedBytes));
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
         _client.DisconnectedAsync += OnDisconnectedAsync;
     }

@@ -40,9 +40,20 @@ public sealed class MqttSourceOptions : IValidatableObject, Ingest.Mqtt.IMqttBro
     [Range(typeof(TimeSpan), "00:00:01", "18:00:00")]
     public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Un-acknowledged messages the broker may have in flight to the worker; must cover a batch.</summary>
+    /// <summary>
+    /// Un-acknowledged messages the broker may have in flight to the worker (MQTT 5 Receive Maximum); must cover a batch.
+    /// The worker keeps to it itself too: it reads no further message while this many are un-acknowledged, since a broker
+    /// may not (mosquitto 2.0.11 does not once acknowledgements flow), and a worker behind would hold all it was sent.
+    /// </summary>
     [Range(1, 65535)]
     public int ReceiveMaximum { get; set; } = 65535;
+
+    /// <summary>
+    /// Bytes of un-acknowledged messages the worker holds at most before it reads further (32 MiB: the whole window of
+    /// single readings, or about 3,000 gateway batches of 100 readings).
+    /// </summary>
+    [Range(64 * 1024, long.MaxValue)]
+    public long MaxUnacknowledgedBytes { get; set; } = 32L * 1024 * 1024;
 
     /// <summary>
     /// Socket send and receive buffer size. MQTTnet's default (8 KiB) caps the TCP receive window so low that a 1 MiB
