@@ -46,6 +46,8 @@ public sealed class BufferedChannel(IMqttChannel inner, int readBufferSize = 64 
     private Exception? _writeFailure;
 
     // The incoming packet framing, followed byte by byte as the reader is served: what kind of packet starts, its length.
+    // With no bound set the framing is not followed and no read waits.
+    private readonly bool _bounded = maxUnacknowledged > 0 || maxUnacknowledgedBytes > 0;
     private readonly Lock _flowGate = new();
     private readonly Queue<int> _unacknowledgedSizes = new();
     private long _unacknowledgedBytes;
@@ -127,7 +129,7 @@ public sealed class BufferedChannel(IMqttChannel inner, int readBufferSize = 64 
 
     public Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
     {
-        if (_frame == FrameState.Header && (maxUnacknowledged > 0 || maxUnacknowledgedBytes > 0) && IsFull(out var released))
+        if (_bounded && _frame == FrameState.Header && IsFull(out var released))
         {
             return ReadWhenReleasedAsync(released, buffer, offset, count, cancellationToken);
         }
@@ -188,7 +190,7 @@ public sealed class BufferedChannel(IMqttChannel inner, int readBufferSize = 64 
     /// <summary>Follows the framing of bytes handed to the reader; counts each QoS 1/2 PUBLISH once its length is known.</summary>
     private void Follow(ReadOnlySpan<byte> bytes)
     {
-        if (maxUnacknowledged <= 0 && maxUnacknowledgedBytes <= 0)
+        if (!_bounded)
         {
             return;
         }
