@@ -27,6 +27,10 @@ namespace Ingest.Mqtt;
 /// broker, not in the client's memory. MQTT 5's Receive Maximum asks the broker for the same, but mosquitto 2.0.11 does
 /// not keep to it once acknowledgements flow (eclipse-mosquitto/mosquitto#2301; measured in BENCHMARKS.md): a consumer
 /// that fell behind held every message the broker had for it.</para>
+/// <para>Acknowledges by packet id: <see cref="Acknowledge"/> writes a QoS 1 message's PUBACK itself, between MQTTnet's
+/// packets, so a consumer that acknowledges once a message is stored keeps only the id until then, not MQTTnet's
+/// received message (event arguments, application message, packet, payload: measured, most of what a worker held per
+/// message in flight, copied by every garbage collection).</para>
 /// </summary>
 public sealed class BufferedChannel(IMqttChannel inner, int readBufferSize = 64 * 1024, int maxUnacknowledged = 0, long maxUnacknowledgedBytes = 0) : IMqttChannel
 {
@@ -45,6 +49,10 @@ public sealed class BufferedChannel(IMqttChannel inner, int readBufferSize = 64 
     private bool _flushScheduled;
     private Exception? _writeFailure;
 
+    // MQTTnet may write a packet in two pieces (header, then payload); PUBACKs of Acknowledge wait here until it is whole.
+    private readonly ArrayBufferWriter<byte> _deferred = new(64);
+    private bool _midPacket;
+
     // The incoming packet framing, followed byte by byte as the reader is served: what kind of packet starts, its length.
     // With no bound set the framing is not followed and no read waits.
     private readonly bool _bounded = maxUnacknowledged > 0 || maxUnacknowledgedBytes > 0;
@@ -56,7 +64,6 @@ public sealed class BufferedChannel(IMqttChannel inner, int readBufferSize = 64 
     private byte _header;
     private int _remaining;
     private int _lengthShift;
-    private bool _nextWriteStartsPacket = true;
 
     private enum FrameState
     {
@@ -88,7 +95,7 @@ public sealed class BufferedChannel(IMqttChannel inner, int readBufferSize = 64 
     public Task ConnectAsync(CancellationToken cancellationToken)
     {
         _start = _end = 0;
-        (_frame, _nextWriteStartsPacket) = (FrameState.Header, true);
+        _frame = FrameState.Header;
         lock (_flowGate)
         {
             // Packet ids and their acknowledgements are per connection: what the last one held is the broker's to resend.
@@ -101,6 +108,8 @@ public sealed class BufferedChannel(IMqttChannel inner, int readBufferSize = 64 
         lock (_writeGate)
         {
             _pending.ResetWrittenCount();
+            _deferred.ResetWrittenCount();
+            _midPacket = false;
             _writeFailure = null;
         }
 
@@ -259,14 +268,14 @@ public sealed class BufferedChannel(IMqttChannel inner, int readBufferSize = 64 
 
     public Task WriteAsync(ReadOnlySequence<byte> buffer, bool isEndOfPacket, CancellationToken cancellationToken)
     {
-        if (_nextWriteStartsPacket && !buffer.IsEmpty && buffer.FirstSpan[0] >> 4 is 4 or 5)
-        {
-            Acknowledged();
-        }
-
-        _nextWriteStartsPacket = isEndOfPacket;
         lock (_writeGate)
         {
+            if (!_midPacket && !buffer.IsEmpty && buffer.FirstSpan[0] >> 4 is 4 or 5)
+            {
+                Acknowledged();
+            }
+
+            _midPacket = !isEndOfPacket;
             if (_writeFailure is not null)
             {
                 return Task.FromException(_writeFailure);
@@ -277,13 +286,51 @@ public sealed class BufferedChannel(IMqttChannel inner, int readBufferSize = 64 
                 _pending.Write(segment.Span);
             }
 
-            if (!_flushScheduled)
+            if (!_midPacket && _deferred.WrittenCount > 0)
             {
-                _flushScheduled = true;
-                _flushing = Task.Run(FlushLoopAsync, CancellationToken.None);
+                _pending.Write(_deferred.WrittenSpan);
+                _deferred.ResetWrittenCount();
             }
 
+            ScheduleFlush();
             return _pending.WrittenCount > MaxPendingBytes ? _flushing : Task.CompletedTask;
+        }
+    }
+
+    /// <summary>
+    /// Acknowledges the QoS 1 PUBLISH with this packet id: its PUBACK (reason Success, no properties: the two-byte form
+    /// of MQTT 5, the same bytes in 3.1.1) goes out with the next send, after any packet MQTTnet is part-way through.
+    /// The caller keeps MQTT's rule of acknowledging in arrival order. Nothing is sent once the connection has failed:
+    /// the broker resends what was not acknowledged.
+    /// </summary>
+    public void Acknowledge(ushort packetId)
+    {
+        ReadOnlySpan<byte> puback = [0x40, 0x02, (byte)(packetId >> 8), (byte)packetId];
+        lock (_writeGate)
+        {
+            Acknowledged();
+            if (_writeFailure is not null)
+            {
+                return;
+            }
+
+            if (_midPacket)
+            {
+                _deferred.Write(puback);
+                return;
+            }
+
+            _pending.Write(puback);
+            ScheduleFlush();
+        }
+    }
+
+    private void ScheduleFlush()
+    {
+        if (!_flushScheduled)
+        {
+            _flushScheduled = true;
+            _flushing = Task.Run(FlushLoopAsync, CancellationToken.None);
         }
     }
 
@@ -348,12 +395,21 @@ public sealed class BufferedChannel(IMqttChannel inner, int readBufferSize = 64 
 /// </summary>
 public sealed class BufferedAdapterFactory(int maxUnacknowledged = 0, long maxUnacknowledgedBytes = 0) : IMqttClientAdapterFactory
 {
+    private BufferedChannel? _channel;
+
+    /// <summary>The channel of the latest connection (null over WebSocket): where <see cref="BufferedChannel.Acknowledge"/> goes.</summary>
+    public BufferedChannel? Channel => Volatile.Read(ref _channel);
+
     public IMqttChannelAdapter CreateClientAdapter(MqttClientOptions options, MqttPacketInspector packetInspector, IMqttNetLogger logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var buffered = options.ChannelOptions is MqttClientTcpOptions
+            ? new BufferedChannel(new MqttTcpChannel(options), maxUnacknowledged: maxUnacknowledged, maxUnacknowledgedBytes: maxUnacknowledgedBytes)
+            : null;
+        Volatile.Write(ref _channel, buffered);
         IMqttChannel channel = options.ChannelOptions switch
         {
-            MqttClientTcpOptions => new BufferedChannel(new MqttTcpChannel(options), maxUnacknowledged: maxUnacknowledged, maxUnacknowledgedBytes: maxUnacknowledgedBytes),
+            MqttClientTcpOptions => buffered!,
             MqttClientWebSocketOptions webSocket => new MqttWebSocketChannel(webSocket),
             _ => throw new NotSupportedException($"channel options {options.ChannelOptions?.GetType().Name} are not supported"),
         };

@@ -115,6 +115,51 @@ public sealed class BufferedChannelTests
         inner.ReleaseSend();
     }
 
+    [Fact]
+    public async Task Acknowledge_WritesAPubAck_NeverInsideAPacketMqttnetIsPartWayThrough()
+    {
+        var inner = new ScriptedChannel([], maxChunk: 1);
+        var sut = new BufferedChannel(inner);
+        var cancellation = TestContext.Current.CancellationToken;
+        byte[] header = [0x30, 0x05, 0x00, 0x01, (byte)'t'];
+        byte[] payload = [(byte)'a', (byte)'b'];
+
+        sut.Acknowledge(0x0102);
+        await sut.WriteAsync(new ReadOnlySequence<byte>(header), isEndOfPacket: false, cancellation);
+        sut.Acknowledge(0x0304);
+        sut.Acknowledge(0x0506);
+        await sut.WriteAsync(new ReadOnlySequence<byte>(payload), isEndOfPacket: true, cancellation);
+        sut.Acknowledge(0x0708);
+        await sut.DisconnectAsync(cancellation);
+
+        Assert.Equal(
+            [0x40, 0x02, 0x01, 0x02, .. header, .. payload, 0x40, 0x02, 0x03, 0x04, 0x40, 0x02, 0x05, 0x06, 0x40, 0x02, 0x07, 0x08],
+            inner.Written);
+    }
+
+    [Fact]
+    public async Task Acknowledge_ReleasesTheBound_AndAfterAFailedSendSendsNothing()
+    {
+        byte[][] packets = [Publish(qos: 1, 30), Publish(qos: 1, 40)];
+        var inner = new ScriptedChannel([.. packets.SelectMany(p => p)], maxChunk: 4096) { FailSends = true };
+        var sut = new BufferedChannel(inner, readBufferSize: 64, maxUnacknowledged: 1);
+        var cancellation = TestContext.Current.CancellationToken;
+
+        Assert.Equal(packets[0], await ReadPacketAsync(sut, cancellation));
+        var blocked = ReadPacketAsync(sut, cancellation);
+        await Task.Delay(100, cancellation);
+        Assert.False(blocked.IsCompleted, "a second un-acknowledged PUBLISH was read with a bound of one");
+
+        sut.Acknowledge(1);
+        Assert.Equal(packets[1], await blocked.WaitAsync(TimeSpan.FromSeconds(5), cancellation));
+
+        // The send of the first PUBACK fails (connection reset): the next is dropped quietly, the broker resends.
+        await Task.Delay(100, cancellation);
+        sut.Acknowledge(2);
+        Assert.Equal(0, sut.Unacknowledged);
+        Assert.Empty(inner.Written);
+    }
+
     /// <summary>A channel whose first send, of packet <paramref name="first"/>, has begun and is held.</summary>
     private static async Task<(ScriptedChannel Inner, BufferedChannel Sut)> WithAHeldSendAsync(int first)
     {
