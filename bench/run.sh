@@ -221,8 +221,8 @@ start_worker() {
     export Influx__Url=$INFLUX_URL Influx__Api=V1 Influx__Database="$DB"
     export Ingest__DataDirectory="$RUN_DIR/worker-$run-$RANDOM"
     export Logging__LogLevel__Default=Warning Logging__Console__FormatterName=simple
-    # As deployed (deploy/local/run.sh): gen0 budget 32 MiB, which the GC cannot derive on a VM that hides its L3 size.
-    export DOTNET_GCgen0size=0x2000000
+    # As deployed (deploy/local/run.sh): gen0 budget 64 MiB, which the GC cannot derive on a VM that hides its L3 size.
+    export DOTNET_GCgen0size=0x4000000
     [ -n "$rules" ] && export Alerting__RulesPath="$rules"
     exec dotnet "$WORKER_DLL"
   ) >>"$RUN_DIR/worker.log" 2>&1 &

@@ -57,9 +57,10 @@ bn_log "starting the ingest worker"
   # Metrics and health on loopback; human-readable log lines here (JSON is the default when output is not a terminal).
   export Urls="http://127.0.0.1:$WORKER_PORT" Logging__Console__FormatterName=simple
   [ -s "$REGISTRY" ] && export Registry__Path="$REGISTRY"
-  # A gen0 budget of 32 MiB: the GC sizes gen0 from the CPU's L3 cache, which VMs like this one often do not report,
-  # and then collects every ~2 MB (BENCHMARKS.md: 8-10 % of the worker's CPU). Only an environment variable sets it.
-  export DOTNET_GCgen0size=0x2000000
+  # A gen0 budget of 64 MiB: the GC sizes gen0 from the CPU's L3 cache, which VMs like this one often do not report,
+  # and then collects every ~2 MB (BENCHMARKS.md: 8-10 % of the worker's CPU); 64 rather than 32 MiB because fewer
+  # collections then copy the messages in flight (BENCHMARKS.md). Only an environment variable sets it.
+  export DOTNET_GCgen0size=0x4000000
   exec dotnet src/Ingest.Worker/bin/Release/net10.0/Ingest.Worker.dll
 ) > >(tee -a "$RUN_DIR/worker.log" | sed -u 's/^/[worker] /') 2>&1 &
 BN_PIDS+=($!)

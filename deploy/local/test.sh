@@ -12,9 +12,9 @@ bn_require_packages mosquitto mosquitto-clients influxdb influxdb-client victori
 # Many devices, many sockets: raise the open-file limit as far as this shell may.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-# The integration tests host the worker in their own process: give it the 32 MiB gen0 budget it runs with wherever it
+# The integration tests host the worker in their own process: give it the 64 MiB gen0 budget it runs with wherever it
 # is deployed (run.sh, bench/run.sh, the systemd unit, the image), so what they observe is the worker as deployed...
-export DOTNET_GCgen0size=0x2000000
+export DOTNET_GCgen0size=0x4000000
 # ...and without the instrumented JIT tier, as its runtimeconfig says (Ingest.Worker.csproj: TieredPGO false).
 export DOTNET_TieredPGO=0
 
