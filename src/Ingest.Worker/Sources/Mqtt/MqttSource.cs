@@ -244,9 +244,9 @@ public sealed partial class MqttSource : BackgroundService, IMqttPublisher
 
     /// <summary>
     /// A QoS 1 message's acknowledgement by packet id, written on the channel that carried it (see
-    /// <see cref="BufferedChannel.Acknowledge"/>): MQTTnet's received message is left to the collector at once, where
-    /// <see cref="Acknowledgement"/> keeps it until the reading is stored — measured, most of the bytes held per message
-    /// in flight. Same rule for a lost connection.
+    /// <see cref="BufferedChannel.Acknowledge"/>): MQTTnet's event arguments, application message, packet and delegate are
+    /// left to the collector at once, where <see cref="Acknowledgement"/> keeps them until the reading is stored (about
+    /// 400 bytes a message; measured, 36–40 MiB of the worker's peak in overload). Same rule for a lost connection.
     /// </summary>
     private sealed class PacketAcknowledgement(MqttSource source, BufferedChannel channel, ushort packetId) : Delivery
     {
