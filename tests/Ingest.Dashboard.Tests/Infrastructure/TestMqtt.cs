@@ -70,8 +70,9 @@ public sealed class TestMqtt : IAsyncDisposable
         Limit = 45,
         Unit = "µg/m³",
         Standard = "QCVN 05:2023/BTNMT",
-        Message = $"PM2.5 {value:0.0} µg/m³ is over the limit 45",
-        MessageVi = $"PM2.5 {value:0.0} µg/m³ vượt giới hạn 45",
+        // As the worker writes them (AlertMessages): a decimal point in English, a decimal comma in Vietnamese.
+        Message = $"PM2.5 {value.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} µg/m³ above the limit 45",
+        MessageVi = $"PM2.5 {value.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture).Replace('.', ',')} µg/m³ vượt giới hạn 45",
         RaisedAt = at,
         EventAt = at,
     };

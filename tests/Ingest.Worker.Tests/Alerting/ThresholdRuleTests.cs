@@ -152,8 +152,9 @@ public sealed class ThresholdRuleTests
         var cleared = Assert.Single(h.Read(Domains.Water, "river-1", "do", 5.3));
 
         Assert.Equal(5.0, raised.Limit);
-        Assert.Contains("below the limit", raised.Message, StringComparison.Ordinal);
-        Assert.Contains("thấp hơn giới hạn", raised.MessageVi, StringComparison.Ordinal);
+        Assert.Contains("4.9 mg/L below the limit 5 mg/L", raised.Message, StringComparison.Ordinal);
+        Assert.Contains("4,9 mg/L thấp hơn giới hạn 5 mg/L", raised.MessageVi, StringComparison.Ordinal);
+        Assert.Contains("(5,3 mg/L)", cleared.MessageVi, StringComparison.Ordinal);
         Assert.Equal(AlertState.Cleared, cleared.State);
     }
 }

@@ -4,7 +4,10 @@ using Ingest.Worker.Alerting.Rules;
 
 namespace Ingest.Worker.Alerting.Engine;
 
-/// <summary>The English and Vietnamese sentences of alert events. Numbers use '.' as decimal separator in both.</summary>
+/// <summary>
+/// The English and Vietnamese sentences of alert events. Numbers are written as each language writes them: 96.5 in
+/// English, 96,5 in Vietnamese (as the dashboard shows values beside the message); no thousands separator in either.
+/// </summary>
 public static class AlertMessages
 {
     private static readonly Dictionary<string, (string En, string Vi)> FieldNames = new(StringComparer.Ordinal)
@@ -20,16 +23,25 @@ public static class AlertMessages
         ["pf"] = ("Power factor", "Hệ số công suất"), ["freq"] = ("Frequency", "Tần số"),
     };
 
+    // Built here rather than taken from the vi-VN culture, which a host without ICU data would not have.
+    private static readonly NumberFormatInfo VietnameseNumbers = new() { NumberDecimalSeparator = ",", NumberGroupSeparator = "." };
+
     public static string N(double? value) => value is { } v ? v.ToString("0.###", CultureInfo.InvariantCulture) : "?";
+
+    /// <summary>A number in a Vietnamese sentence: decimal comma.</summary>
+    public static string Nv(double? value) => value is { } v ? v.ToString("0.###", VietnameseNumbers) : "?";
 
     /// <summary>The rule's own title, or one made from its kind and field.</summary>
     public static (string En, string Vi) Title(CompiledRule rule)
     {
         var (en, vi) = rule.Field is { } f && FieldNames.TryGetValue(f, out var names) ? names : (rule.Field ?? "", rule.Field ?? "");
-        var window = rule.Window.TotalHours >= 1 ? $"{rule.Window.TotalHours:0.#} h" : $"{rule.Window.TotalMinutes:0.#} min";
+        var hours = rule.Window.TotalHours >= 1;
+        var span = hours ? rule.Window.TotalHours : rule.Window.TotalMinutes;
+        var window = string.Create(CultureInfo.InvariantCulture, $"{span:0.#} {(hours ? "h" : "min")}");
+        var windowVi = $"{span.ToString("0.#", VietnameseNumbers)} {(hours ? "giờ" : "phút")}";
         var made = rule.Kind switch
         {
-            RuleKind.RollingAverage => ($"{en} {window} mean", $"{vi} trung bình {window.Replace(" h", " giờ", StringComparison.Ordinal).Replace(" min", " phút", StringComparison.Ordinal)}"),
+            RuleKind.RollingAverage => ($"{en} {window} mean", $"{vi} trung bình {windowVi}"),
             RuleKind.AqiBand => ("Air quality index VN_AQI", "Chỉ số chất lượng không khí VN_AQI"),
             RuleKind.MeterOutage => ("Power outage", "Mất điện"),
             RuleKind.MeterTamper => ("Meter tamper", "Can thiệp công tơ"),
@@ -51,14 +63,14 @@ public static class AlertMessages
         return rule.Kind switch
         {
             RuleKind.MeterTamper => ($"{en}: tamper flag set{std}", $"{vi}: cờ tamper được bật{std}"),
-            RuleKind.MeterOutage => ($"{en}: no supply (voltage {N(value)} V){std}", $"{vi}: không có điện (điện áp {N(value)} V){std}"),
-            RuleKind.MeterExport => ($"{en}: {N(value)}{u}{std}", $"{vi}: {N(value)}{u}{std}"),
-            RuleKind.MeterEnergyBackwards => ($"{en}: {N(value)}{u} after {N(limit)}{u}{std}", $"{vi}: {N(value)}{u} sau {N(limit)}{u}{std}"),
-            RuleKind.RateOfChange => ($"{en}: {N(value)}{u}/min, more than {N(limit)}{u}/min", $"{vi}: {N(value)}{u}/phút, vượt {N(limit)}{u}/phút"),
-            RuleKind.FlatLine => ($"{en}: unchanged at {N(value)}{u} for {rule.Window.TotalMinutes:0} min", $"{vi}: không đổi ở {N(value)}{u} trong {rule.Window.TotalMinutes:0} phút"),
+            RuleKind.MeterOutage => ($"{en}: no supply (voltage {N(value)} V){std}", $"{vi}: không có điện (điện áp {Nv(value)} V){std}"),
+            RuleKind.MeterExport => ($"{en}: {N(value)}{u}{std}", $"{vi}: {Nv(value)}{u}{std}"),
+            RuleKind.MeterEnergyBackwards => ($"{en}: {N(value)}{u} after {N(limit)}{u}{std}", $"{vi}: {Nv(value)}{u} sau {Nv(limit)}{u}{std}"),
+            RuleKind.RateOfChange => ($"{en}: {N(value)}{u}/min, more than {N(limit)}{u}/min", $"{vi}: {Nv(value)}{u}/phút, vượt {Nv(limit)}{u}/phút"),
+            RuleKind.FlatLine => ($"{en}: unchanged at {N(value)}{u} for {rule.Window.TotalMinutes:0} min", $"{vi}: không đổi ở {Nv(value)}{u} trong {rule.Window.TotalMinutes:0} phút"),
             _ => isBelow
-                ? ($"{en} {N(value)}{u} below the limit {N(limit)}{u}{std}", $"{vi} {N(value)}{u} thấp hơn giới hạn {N(limit)}{u}{std}")
-                : ($"{en} {N(value)}{u} above the limit {N(limit)}{u}{std}", $"{vi} {N(value)}{u} vượt giới hạn {N(limit)}{u}{std}"),
+                ? ($"{en} {N(value)}{u} below the limit {N(limit)}{u}{std}", $"{vi} {Nv(value)}{u} thấp hơn giới hạn {Nv(limit)}{u}{std}")
+                : ($"{en} {N(value)}{u} above the limit {N(limit)}{u}{std}", $"{vi} {Nv(value)}{u} vượt giới hạn {Nv(limit)}{u}{std}"),
         };
     }
 
@@ -68,7 +80,7 @@ public static class AlertMessages
         var u = string.IsNullOrEmpty(unit) ? "" : " " + unit;
         return value is null
             ? ($"{en}: back to normal", $"{vi}: đã trở lại bình thường")
-            : ($"{en}: back to normal ({N(value)}{u})", $"{vi}: đã trở lại bình thường ({N(value)}{u})");
+            : ($"{en}: back to normal ({N(value)}{u})", $"{vi}: đã trở lại bình thường ({Nv(value)}{u})");
     }
 
     public static (string En, string Vi) Aqi(AqiResult result, string? standard)
