@@ -213,6 +213,7 @@ public sealed class DashboardBrowserTests(Servers servers, BrowserFixture browse
         var station = page.Locator($"#stations tr[data-device='{TestDevices.AirSecond}']");
         await Assertions.Expect(station.Locator("td.aqi")).ToHaveTextAsync("158");
         await Assertions.Expect(station).ToContainTextAsync("Xấu");
+        await Assertions.Expect(station.Locator("td").Nth(4)).ToHaveTextAsync("PM2.5"); // the dominant pollutant, named as its column
         await Assertions.Expect(station.Locator("td.over").First).ToBeVisibleAsync();
         await SaveAsync(page, "air");
 

@@ -45,6 +45,8 @@ public sealed class AqiAndAverageRuleTests
         Assert.Equal(187, h.Events[1].Value);
         Assert.Equal("aqi-band", h.Events[0].RuleKind);
         Assert.Equal("Decision 1459/QĐ-TCMT", h.Events[0].Standard);
+        Assert.StartsWith("VN_AQI 187: Xấu, chất ô nhiễm chính PM2.5", h.Events[1].MessageVi, StringComparison.Ordinal);
+        Assert.Contains("dominant PM2.5", h.Events[1].Message, StringComparison.Ordinal);
 
         // Clean air until the band drops below 3: cleared within 12 hours.
         for (var i = 0; i < 12 && h.Count(AlertState.Cleared) == 0; i++)
@@ -210,6 +212,7 @@ public sealed class AqiAndAverageRuleTests
         var cleared = Assert.Single(h.Read(Domains.Water, "water-1", "ph", 7.3));
 
         Assert.Contains("unchanged at 7.25", raised.Message, StringComparison.Ordinal);
+        Assert.Contains("không đổi ở 7,25", raised.MessageVi, StringComparison.Ordinal);
         Assert.Equal(AlertState.Cleared, cleared.State);
     }
 }

@@ -86,8 +86,9 @@ public static class AlertMessages
     public static (string En, string Vi) Aqi(AqiResult result, string? standard)
     {
         var std = standard is null ? "" : $" ({standard})";
-        return ($"VN_AQI {result.Value}: {result.Band.NameEn}, dominant {result.Dominant}{std}",
-            $"VN_AQI {result.Value}: {result.Band.NameVi}, chất ô nhiễm chính {result.Dominant}{std}");
+        var (en, vi) = FieldNames.TryGetValue(result.Dominant, out var names) ? names : (result.Dominant, result.Dominant);
+        return ($"VN_AQI {result.Value}: {result.Band.NameEn}, dominant {en}{std}",
+            $"VN_AQI {result.Value}: {result.Band.NameVi}, chất ô nhiễm chính {vi}{std}");
     }
 
     public static (string En, string Vi) Offline(bool fromStatus, TimeSpan silence) => fromStatus
