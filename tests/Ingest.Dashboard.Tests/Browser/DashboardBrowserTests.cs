@@ -232,7 +232,8 @@ public sealed class DashboardBrowserTests(Servers servers, BrowserFixture browse
         await SaveAsync(page, "map");
 
         await page.GotoAsync("/device/" + TestDevices.AirLive);
-        await Assertions.Expect(page.Locator("#series-info")).ToContainTextAsync("300s");
+        await Assertions.Expect(page.Locator("#series-info")).ToContainTextAsync("mỗi điểm 5 phút");
+        await Assertions.Expect(page.Locator("#field option:checked")).ToHaveTextAsync("PM2.5 (µg/m³)");
         await Assertions.Expect(page.Locator("#alert-history tbody tr")).ToHaveCountAsync(4);
         await Assertions.Expect(page.Locator("#chart canvas")).ToBeVisibleAsync();
         await SaveAsync(page, "device");

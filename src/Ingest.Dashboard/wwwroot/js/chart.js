@@ -23,8 +23,8 @@
       series: [
         { label: t('col.time'), value: (u, v) => v === null ? '--' : fullFormat.format(new Date(v * 1000)) },
         { label, stroke: '#1565c0', width: 2, spanGaps: false },
-        { label: 'min', stroke: '#90caf9', width: 1 },
-        { label: 'max', stroke: '#90caf9', width: 1 }
+        { label: t('chart.min'), stroke: '#90caf9', width: 1 },
+        { label: t('chart.max'), stroke: '#90caf9', width: 1 }
       ],
       axes: [
         {

@@ -10,6 +10,14 @@
   const chartBox = document.getElementById('chart');
   const info = document.getElementById('series-info');
   const preferred = { air: 'pm25', water: 'ph', meter: 'power' };
+  /** The server's aggregation step ("300s") as people say it: 5 phút / 5 min. */
+  const stepText = step => {
+    const seconds = Number(/^(\d+)s$/.exec(step ?? '')?.[1]);
+    if (!Number.isFinite(seconds) || seconds <= 0) return step ?? '';
+    if (seconds % 3600 === 0) return `${seconds / 3600} ${t('unit.hours')}`;
+    if (seconds % 60 === 0) return `${seconds / 60} ${t('unit.minutes')}`;
+    return `${seconds} ${t('unit.seconds')}`;
+  };
   // ?field=…&range=… preselect the chart, so a view can be linked.
   const params = new URLSearchParams(location.search);
   if ([...rangeSelect.options].some(o => o.value === params.get('range'))) rangeSelect.value = params.get('range');
@@ -34,7 +42,7 @@
     fact('lastSeen', fmtTime(device.live?.lastSeen));
     const fields = await api(base + '/fields');
     const shown = fields.length ? fields : Object.keys(device.live?.values ?? {});
-    fieldSelect.replaceChildren(...shown.map(f => el('option', { value: f, text: f })));
+    fieldSelect.replaceChildren(...shown.map(f => el('option', { value: f, text: window.bn.fieldName(f) })));
     const wanted = params.get('field');
     if (wanted && shown.includes(wanted)) fieldSelect.value = wanted;
     else if (shown.includes(preferred[device.domain])) fieldSelect.value = preferred[device.domain];
@@ -48,8 +56,8 @@
     const series = await api(`${base}/history?field=${encodeURIComponent(field)}&range=${encodeURIComponent(range)}`);
     chart?.destroy();
     chartBox.replaceChildren();
-    info.textContent = `${series.points.length} ${t('device.points')} ${series.step}` + (series.points.length ? '' : ' — ' + t('device.nodata'));
-    chart = window.bn.chart(chartBox, field, series.points);
+    info.textContent = `${series.points.length} ${t('device.points')} ${stepText(series.step)}` + (series.points.length ? '' : ' — ' + t('device.nodata'));
+    chart = window.bn.chart(chartBox, window.bn.fieldName(field), series.points);
     document.getElementById('export-csv').href = `${base}/export.csv?range=${encodeURIComponent(range)}`;
     document.getElementById('export-json').href = `${base}/export.json?range=${encodeURIComponent(range)}`;
   }
