@@ -49,4 +49,23 @@ public static class Fields
         [PowerFactor] = "", [Frequency] = "Hz",
         [Battery] = "V", [Rssi] = "dBm",
     };
+
+    /// <summary>
+    /// Each field's name as people read it, in Vietnamese and English: the worker's alert sentences and the dashboard's
+    /// labels (which add <see cref="StoredUnits"/>). A field absent here is shown by its key.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, (string Vi, string En)> Names = new Dictionary<string, (string, string)>(StringComparer.Ordinal)
+    {
+        [Pm25] = ("PM2.5", "PM2.5"), [Pm10] = ("PM10", "PM10"), [Tsp] = ("Bụi tổng TSP", "TSP"),
+        [Co] = ("CO", "CO"), [No2] = ("NO₂", "NO₂"), [So2] = ("SO₂", "SO₂"), [O3] = ("O₃", "O₃"),
+        [Temperature] = ("Nhiệt độ", "Temperature"), [Humidity] = ("Độ ẩm", "Humidity"),
+        [Ph] = ("pH", "pH"), [DissolvedOxygen] = ("Oxy hòa tan DO", "Dissolved oxygen"),
+        [Tss] = ("Chất rắn lơ lửng TSS", "TSS"), [Cod] = ("COD", "COD"), [Bod5] = ("BOD₅", "BOD₅"),
+        [Nh4] = ("Amoni NH₄⁺", "Ammonium"), [Turbidity] = ("Độ đục", "Turbidity"), [Conductivity] = ("Độ dẫn điện", "Conductivity"),
+        [Voltage] = ("Điện áp", "Voltage"), [Current] = ("Dòng điện", "Current"), [Power] = ("Công suất", "Power"),
+        [EnergyImport] = ("Chỉ số điện năng nhận", "Energy import register"),
+        [EnergyExport] = ("Chỉ số điện năng phát", "Energy export register"),
+        [PowerFactor] = ("Hệ số công suất", "Power factor"), [Frequency] = ("Tần số", "Frequency"),
+        [Battery] = ("Pin", "Battery"), [Rssi] = ("Tín hiệu", "Signal"),
+    };
 }

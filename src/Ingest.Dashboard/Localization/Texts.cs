@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ingest.Contracts;
 
 namespace Ingest.Dashboard.Localization;
 
@@ -91,45 +92,30 @@ public sealed class Texts
         ["device.export"] = ("Tải dữ liệu", "Download data"),
         ["device.alerts"] = ("Lịch sử cảnh báo", "Alert history"),
         ["device.points"] = ("điểm, mỗi điểm", "points, one per"),
+        ["device.nodata"] = ("Không có dữ liệu trong khoảng này.", "No data in this range."),
+        ["device.forbidden"] = ("Bạn không có quyền xem thiết bị này.", "You may not see this device."),
         ["chart.min"] = ("thấp nhất", "min"),
         ["chart.max"] = ("cao nhất", "max"),
         ["unit.seconds"] = ("giây", "s"),
         ["unit.minutes"] = ("phút", "min"),
         ["unit.hours"] = ("giờ", "h"),
-        ["device.nodata"] = ("Không có dữ liệu trong khoảng này.", "No data in this range."),
-        ["device.forbidden"] = ("Bạn không có quyền xem thiết bị này.", "You may not see this device."),
-        // Field names as people read them (the stored keys of Ingest.Contracts.Fields), with the stored unit.
-        ["field.pm25"] = ("PM2.5 (µg/m³)", "PM2.5 (µg/m³)"),
-        ["field.pm10"] = ("PM10 (µg/m³)", "PM10 (µg/m³)"),
-        ["field.tsp"] = ("Bụi tổng TSP (µg/m³)", "Total suspended particles (µg/m³)"),
-        ["field.co"] = ("CO (µg/m³)", "CO (µg/m³)"),
-        ["field.no2"] = ("NO₂ (µg/m³)", "NO₂ (µg/m³)"),
-        ["field.so2"] = ("SO₂ (µg/m³)", "SO₂ (µg/m³)"),
-        ["field.o3"] = ("O₃ (µg/m³)", "O₃ (µg/m³)"),
-        ["field.temp"] = ("Nhiệt độ (°C)", "Temperature (°C)"),
-        ["field.rh"] = ("Độ ẩm (%)", "Humidity (%)"),
-        ["field.ph"] = ("pH", "pH"),
-        ["field.do"] = ("Oxy hòa tan DO (mg/L)", "Dissolved oxygen (mg/L)"),
-        ["field.tss"] = ("Chất rắn lơ lửng TSS (mg/L)", "Suspended solids TSS (mg/L)"),
-        ["field.cod"] = ("COD (mg/L)", "COD (mg/L)"),
-        ["field.bod5"] = ("BOD₅ (mg/L)", "BOD₅ (mg/L)"),
-        ["field.nh4"] = ("Amoni NH₄⁺ (mg/L)", "Ammonium NH₄⁺ (mg/L)"),
-        ["field.turbidity"] = ("Độ đục (NTU)", "Turbidity (NTU)"),
-        ["field.ec"] = ("Độ dẫn điện (µS/cm)", "Conductivity (µS/cm)"),
-        ["field.voltage"] = ("Điện áp (V)", "Voltage (V)"),
-        ["field.current"] = ("Dòng điện (A)", "Current (A)"),
-        ["field.power"] = ("Công suất (kW)", "Power (kW)"),
-        ["field.energy_import"] = ("Điện năng nhận (kWh)", "Energy imported (kWh)"),
-        ["field.energy_export"] = ("Điện năng phát (kWh)", "Energy exported (kWh)"),
-        ["field.pf"] = ("Hệ số công suất", "Power factor"),
-        ["field.freq"] = ("Tần số (Hz)", "Frequency (Hz)"),
-        ["field.batt"] = ("Pin (V)", "Battery (V)"),
-        ["field.rssi"] = ("Tín hiệu (dBm)", "Signal (dBm)"),
         ["common.none"] = ("—", "—"),
         ["common.exceeded"] = ("vượt giới hạn", "over the limit"),
     };
 
     public static IReadOnlyCollection<string> Keys => Table.Keys;
+
+    static Texts()
+    {
+        // Field labels from the shared contract: the name people read ("fieldname.pm25": PM2.5) and with the stored unit
+        // ("field.pm25": PM2.5 (µg/m³)).
+        foreach (var (field, (vi, en)) in Fields.Names)
+        {
+            var unit = Fields.StoredUnits.TryGetValue(field, out var u) && u.Length > 0 ? $" ({u})" : "";
+            Table[$"fieldname.{field}"] = (vi, en);
+            Table[$"field.{field}"] = (vi + unit, en + unit);
+        }
+    }
 
     public static bool IsEnglish => CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "en";
 

@@ -7,8 +7,6 @@
   let limits = {};
   let devices = new Map();
   const pollutants = ['pm25', 'pm10', 'co', 'no2', 'so2', 'o3'];
-  // The dominant pollutant as the column headers name it (the AQI event carries the field key).
-  const pollutantNames = { pm25: 'PM2.5', pm10: 'PM10', co: 'CO', no2: 'NO₂', so2: 'SO₂', o3: 'O₃' };
 
   function render() {
     const rows = [...devices.values()].sort((a, b) => a.site.localeCompare(b.site) || a.id.localeCompare(b.id)).map(d => {
@@ -19,7 +17,7 @@
         el('td', {}, d.site),
         el('td', { class: 'aqi num band-' + (q?.band ?? 0), style: q ? { background: safeColour(q.colour) } : {} }, q ? String(q.aqi) : '—'),
         el('td', {}, band),
-        el('td', {}, q?.dominant ? (pollutantNames[q.dominant] ?? q.dominant) : ''),
+        el('td', {}, q?.dominant ? window.bn.fieldName(q.dominant) : ''),
         ...pollutants.map(p => valueCell(d.values?.[p], limits[p])),
         el('td', {}, fmtTime(d.lastSeen)));
     });

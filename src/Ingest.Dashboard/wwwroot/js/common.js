@@ -6,8 +6,10 @@
   const lang = document.documentElement.lang || 'vi';
   const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? '';
   const t = key => i18n[key] ?? key;
-  /** A field's name as people read it, with its unit (pm25 → "PM2.5 (µg/m³)"); an unknown field as sent. */
-  const fieldName = f => i18n['field.' + f] ?? f;
+  /** A field's name as people read it (pm25 → "PM2.5"); an unknown field as sent. */
+  const fieldName = f => i18n['fieldname.' + f] ?? f;
+  /** The same with its stored unit (pm25 → "PM2.5 (µg/m³)"). */
+  const fieldLabel = f => i18n['field.' + f] ?? f;
 
   /** Creates an element; strings among the children become text nodes, so device text is never parsed as HTML. */
   function el(tag, props, ...children) {
@@ -90,7 +92,7 @@
   connection.onclose(() => { setState('lost'); setTimeout(start, 2000); });
 
   window.bn = {
-    t, lang, el, api, post, fmtTime, fmtNum, deviceHref, safeColour, message, exceeds, limitText, connection, fieldName,
+    t, lang, el, api, post, fmtTime, fmtNum, deviceHref, safeColour, message, exceeds, limitText, connection, fieldName, fieldLabel,
     /** Runs on every (re)connect: fetch the current state there, so nothing missed while away stays missing. */
     onConnected: fn => connectedCallbacks.push(fn),
     on: (name, fn) => connection.on(name, fn)

@@ -42,7 +42,7 @@
     fact('lastSeen', fmtTime(device.live?.lastSeen));
     const fields = await api(base + '/fields');
     const shown = fields.length ? fields : Object.keys(device.live?.values ?? {});
-    fieldSelect.replaceChildren(...shown.map(f => el('option', { value: f, text: window.bn.fieldName(f) })));
+    fieldSelect.replaceChildren(...shown.map(f => el('option', { value: f, text: window.bn.fieldLabel(f) })));
     const wanted = params.get('field');
     if (wanted && shown.includes(wanted)) fieldSelect.value = wanted;
     else if (shown.includes(preferred[device.domain])) fieldSelect.value = preferred[device.domain];
@@ -57,7 +57,7 @@
     chart?.destroy();
     chartBox.replaceChildren();
     info.textContent = `${series.points.length} ${t('device.points')} ${stepText(series.step)}` + (series.points.length ? '' : ' — ' + t('device.nodata'));
-    chart = window.bn.chart(chartBox, window.bn.fieldName(field), series.points);
+    chart = window.bn.chart(chartBox, window.bn.fieldLabel(field), series.points);
     document.getElementById('export-csv').href = `${base}/export.csv?range=${encodeURIComponent(range)}`;
     document.getElementById('export-json').href = `${base}/export.json?range=${encodeURIComponent(range)}`;
   }

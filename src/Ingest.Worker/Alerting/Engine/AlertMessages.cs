@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ingest.Contracts;
 using Ingest.Worker.Alerting.Aqi;
 using Ingest.Worker.Alerting.Rules;
 
@@ -10,23 +11,14 @@ namespace Ingest.Worker.Alerting.Engine;
 /// </summary>
 public static class AlertMessages
 {
-    private static readonly Dictionary<string, (string En, string Vi)> FieldNames = new(StringComparer.Ordinal)
-    {
-        ["pm25"] = ("PM2.5", "PM2.5"), ["pm10"] = ("PM10", "PM10"), ["tsp"] = ("TSP", "Bụi tổng (TSP)"),
-        ["co"] = ("CO", "CO"), ["no2"] = ("NO2", "NO2"), ["so2"] = ("SO2", "SO2"), ["o3"] = ("O3", "O3"),
-        ["temp"] = ("Temperature", "Nhiệt độ"), ["rh"] = ("Humidity", "Độ ẩm"),
-        ["ph"] = ("pH", "pH"), ["do"] = ("Dissolved oxygen", "Oxy hòa tan (DO)"), ["tss"] = ("TSS", "Chất rắn lơ lửng (TSS)"),
-        ["cod"] = ("COD", "COD"), ["bod5"] = ("BOD5", "BOD5"), ["nh4"] = ("Ammonium", "Amoni (NH4+)"),
-        ["turbidity"] = ("Turbidity", "Độ đục"), ["ec"] = ("Conductivity", "Độ dẫn điện"),
-        ["voltage"] = ("Voltage", "Điện áp"), ["current"] = ("Current", "Dòng điện"), ["power"] = ("Power", "Công suất"),
-        ["energy_import"] = ("Energy import register", "Chỉ số điện năng nhận"), ["energy_export"] = ("Energy export register", "Chỉ số điện năng phát"),
-        ["pf"] = ("Power factor", "Hệ số công suất"), ["freq"] = ("Frequency", "Tần số"),
-    };
-
     // Built here rather than taken from the vi-VN culture, which a host without ICU data would not have.
     private static readonly NumberFormatInfo VietnameseNumbers = new() { NumberDecimalSeparator = ",", NumberGroupSeparator = "." };
 
     public static string N(double? value) => value is { } v ? v.ToString("0.###", CultureInfo.InvariantCulture) : "?";
+
+    /// <summary>A field's English and Vietnamese names (<see cref="Fields.Names"/>), or its key in both.</summary>
+    private static (string En, string Vi) NamesOf(string field) =>
+        Fields.Names.TryGetValue(field, out var names) ? (names.En, names.Vi) : (field, field);
 
     /// <summary>A number in a Vietnamese sentence: decimal comma.</summary>
     public static string Nv(double? value) => value is { } v ? v.ToString("0.###", VietnameseNumbers) : "?";
@@ -34,7 +26,7 @@ public static class AlertMessages
     /// <summary>The rule's own title, or one made from its kind and field.</summary>
     public static (string En, string Vi) Title(CompiledRule rule)
     {
-        var (en, vi) = rule.Field is { } f && FieldNames.TryGetValue(f, out var names) ? names : (rule.Field ?? "", rule.Field ?? "");
+        var (en, vi) = NamesOf(rule.Field ?? "");
         var hours = rule.Window.TotalHours >= 1;
         var span = hours ? rule.Window.TotalHours : rule.Window.TotalMinutes;
         var window = string.Create(CultureInfo.InvariantCulture, $"{span:0.#} {(hours ? "h" : "min")}");
@@ -86,7 +78,7 @@ public static class AlertMessages
     public static (string En, string Vi) Aqi(AqiResult result, string? standard)
     {
         var std = standard is null ? "" : $" ({standard})";
-        var (en, vi) = FieldNames.TryGetValue(result.Dominant, out var names) ? names : (result.Dominant, result.Dominant);
+        var (en, vi) = NamesOf(result.Dominant);
         return ($"VN_AQI {result.Value}: {result.Band.NameEn}, dominant {en}{std}",
             $"VN_AQI {result.Value}: {result.Band.NameVi}, chất ô nhiễm chính {vi}{std}");
     }
