@@ -74,6 +74,7 @@ public sealed class Texts
         ["devices.offline"] = ("ngoại tuyến", "offline"),
         ["devices.unknown"] = ("chưa rõ", "unknown"),
         ["alerts.open"] = ("cảnh báo mở", "open alerts"),
+        ["alerts.open.one"] = ("cảnh báo mở", "open alert"),
         ["air.title"] = ("Chất lượng không khí", "Air quality"),
         ["air.note"] = ("Giới hạn theo QCVN 05:2023/BTNMT; VN_AQI theo Quyết định 1459/QĐ-TCMT.", "Limits from QCVN 05:2023/BTNMT; VN_AQI per Decision 1459/QĐ-TCMT."),
         ["water.title"] = ("Chất lượng nước", "Water quality"),

@@ -242,6 +242,8 @@ public sealed class DashboardBrowserTests(Servers servers, BrowserFixture browse
         await page.ClickAsync("#language");
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Open alerts");
         await Assertions.Expect(page.Locator("#alerts tbody tr").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator(".card[data-domain='meter'] div").First).ToHaveTextAsync("1 open alert");
+        await Assertions.Expect(page.Locator(".card[data-domain='air'] div").First).ToHaveTextAsync("2 open alerts");
         await SaveAsync(page, "overview-en");
         await context.DisposeAsync();
 

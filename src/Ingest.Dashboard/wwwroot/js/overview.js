@@ -47,7 +47,9 @@
     none.hidden = shown.length > 0;
     for (const card of document.querySelectorAll('#counts .card')) {
       const d = card.dataset.domain;
-      card.querySelector('.n-alerts').textContent = [...alerts.values()].filter(a => a.domain === d).length;
+      const open = [...alerts.values()].filter(a => a.domain === d).length;
+      card.querySelector('.n-alerts').textContent = open;
+      card.querySelector('.l-alerts').textContent = t(open === 1 ? 'alerts.open.one' : 'alerts.open');
       card.querySelector('.n-online').textContent = [...devices.values()].filter(x => x.domain === d && x.state === 'online').length;
       card.querySelector('.n-offline').textContent = [...devices.values()].filter(x => x.domain === d && x.state === 'offline').length;
     }
