@@ -234,6 +234,7 @@ public sealed class DashboardBrowserTests(Servers servers, BrowserFixture browse
         await page.GotoAsync("/device/" + TestDevices.AirLive);
         await Assertions.Expect(page.Locator("#series-info")).ToContainTextAsync("mỗi điểm 5 phút");
         await Assertions.Expect(page.Locator("#field option:checked")).ToHaveTextAsync("PM2.5 (µg/m³)");
+        await Assertions.Expect(page.Locator("#facts")).ToContainTextAsync("Cảm biến giá rẻ – hàng rào KCN");
         await Assertions.Expect(page.Locator("#alert-history tbody tr")).ToHaveCountAsync(4);
         await Assertions.Expect(page.Locator("#chart canvas")).ToBeVisibleAsync();
         await SaveAsync(page, "device");

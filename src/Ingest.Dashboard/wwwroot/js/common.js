@@ -10,6 +10,8 @@
   const fieldName = f => i18n['fieldname.' + f] ?? f;
   /** The same with its stored unit (pm25 → "PM2.5 (µg/m³)"). */
   const fieldLabel = f => i18n['field.' + f] ?? f;
+  /** A registry device kind in words (outfall → "Cửa xả thải"); a kind not known here as written. */
+  const kindName = k => k ? (i18n['kind.' + k] ?? k) : k;
 
   /** Creates an element; strings among the children become text nodes, so device text is never parsed as HTML. */
   function el(tag, props, ...children) {
@@ -92,7 +94,7 @@
   connection.onclose(() => { setState('lost'); setTimeout(start, 2000); });
 
   window.bn = {
-    t, lang, el, api, post, fmtTime, fmtNum, deviceHref, safeColour, message, exceeds, limitText, connection, fieldName, fieldLabel,
+    t, lang, el, api, post, fmtTime, fmtNum, deviceHref, safeColour, message, exceeds, limitText, connection, fieldName, fieldLabel, kindName,
     /** Runs on every (re)connect: fetch the current state there, so nothing missed while away stays missing. */
     onConnected: fn => connectedCallbacks.push(fn),
     on: (name, fn) => connection.on(name, fn)

@@ -37,7 +37,7 @@
     }
     fact('domain', t('domain.' + device.domain));
     fact('site', device.site);
-    fact('kind', device.kind);
+    fact('kind', window.bn.kindName(device.kind));
     fact('state', t('devices.' + (device.live?.state ?? 'unknown')));
     fact('lastSeen', fmtTime(device.live?.lastSeen));
     const fields = await api(base + '/fields');

@@ -15,7 +15,7 @@
       return el('tr', { dataset: { device: d.id }, class: 'state-' + d.state },
         el('td', {}, el('a', { href: deviceHref(d.id), class: 'device' }, d.id)),
         el('td', {}, d.site),
-        el('td', {}, d.kind ?? ''),
+        el('td', {}, window.bn.kindName(d.kind) ?? ''),
         el('td', {}, isOutfall ? 'QCVN 40 (B)' : 'QCVN 08 (B)'),
         ...fields.map(f => valueCell(d.values?.[f], limits[f], 2)),
         el('td', {}, fmtTime(d.lastSeen)));
