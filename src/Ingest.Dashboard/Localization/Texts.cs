@@ -85,6 +85,8 @@ public sealed class Texts
         ["energy.now"] = ("hiện tại", "now"),
         ["energy.outages"] = ("mất điện hôm nay", "outages today"),
         ["energy.tampers"] = ("can thiệp hôm nay", "tamper today"),
+        ["energy.flag.outage"] = ("mất điện", "outage"),
+        ["energy.flag.tamper"] = ("can thiệp", "tamper"),
         ["map.title"] = ("Bản đồ thiết bị", "Device map"),
         ["map.note"] = ("Vị trí theo sổ đăng ký thiết bị; màu theo trạng thái.", "Positions from the device registry; colour by state."),
         ["device.title"] = ("Thiết bị", "Device"),

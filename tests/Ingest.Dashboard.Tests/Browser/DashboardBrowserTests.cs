@@ -224,6 +224,7 @@ public sealed class DashboardBrowserTests(Servers servers, BrowserFixture browse
 
         await page.GotoAsync("/energy");
         await Assertions.Expect(page.Locator($"#meters tr[data-device='{TestDevices.Meter}'] td.events")).ToContainTextAsync("can thiệp hôm nay × 1");
+        await Assertions.Expect(page.Locator($"#meters tr[data-device='{TestDevices.Meter}'] td.events")).ToContainTextAsync("hiện tại: can thiệp ·");
         await Assertions.Expect(page.Locator("#load-chart canvas")).ToBeVisibleAsync();
         await SaveAsync(page, "energy");
 

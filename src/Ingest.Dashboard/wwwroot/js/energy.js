@@ -19,7 +19,7 @@
     const rows = [...devices.values()].sort((a, b) => a.site.localeCompare(b.site) || a.id.localeCompare(b.id)).map(d => {
       const day = today.get(d.id);
       const flags = (d.flags ?? []).filter(f => f === 'outage' || f === 'tamper');
-      const events = [...flags.map(f => t('energy.now') + ': ' + f),
+      const events = [...flags.map(f => t('energy.now') + ': ' + t('energy.flag.' + f)),
         day?.outages ? `${t('energy.outages')} × ${day.outages}` : null,
         day?.tampers ? `${t('energy.tampers')} × ${day.tampers}` : null].filter(Boolean);
       return el('tr', { dataset: { device: d.id }, class: 'state-' + d.state + (flags.length ? ' flagged' : '') },
