@@ -231,30 +231,34 @@ public sealed partial class MqttSource : BackgroundService, IMqttPublisher
     }
 
     /// <summary>
-    /// A message's acknowledgement: its PUBACK, unless the connection that carried it is gone — packet ids are per
-    /// connection, so a late PUBACK could acknowledge a different message the broker resends; it redelivers this one.
+    /// A message's acknowledgement, sent only while the connection that carried it is up — packet ids are per connection,
+    /// so a late PUBACK could acknowledge a different message the broker resends; it redelivers this one.
     /// </summary>
-    private sealed class Acknowledgement(MqttSource source, MqttApplicationMessageReceivedEventArgs received) : Delivery
+    private abstract class ConnectionAcknowledgement(MqttSource source) : Delivery
     {
         private readonly long _generation = Volatile.Read(ref source._connectionGeneration);
 
+        protected bool ConnectionLost => _generation != Volatile.Read(ref source._connectionGeneration);
+    }
+
+    /// <summary>Through MQTTnet, which keeps the received message until then (QoS 0 and 2, WebSocket).</summary>
+    private sealed class Acknowledgement(MqttSource source, MqttApplicationMessageReceivedEventArgs received) : ConnectionAcknowledgement(source)
+    {
         protected internal override Task AcknowledgeAsync(CancellationToken cancellationToken) =>
-            _generation == Volatile.Read(ref source._connectionGeneration) ? received.AcknowledgeAsync(cancellationToken) : Task.CompletedTask;
+            ConnectionLost ? Task.CompletedTask : received.AcknowledgeAsync(cancellationToken);
     }
 
     /// <summary>
     /// A QoS 1 message's acknowledgement by packet id, written on the channel that carried it (see
     /// <see cref="BufferedChannel.Acknowledge"/>): MQTTnet's event arguments, application message, packet and delegate are
     /// left to the collector at once, where <see cref="Acknowledgement"/> keeps them until the reading is stored (about
-    /// 400 bytes a message; measured, 36–40 MiB of the worker's peak in overload). Same rule for a lost connection.
+    /// 400 bytes a message; measured, 36–40 MiB of the worker's peak in overload).
     /// </summary>
-    private sealed class PacketAcknowledgement(MqttSource source, BufferedChannel channel, ushort packetId) : Delivery
+    private sealed class PacketAcknowledgement(MqttSource source, BufferedChannel channel, ushort packetId) : ConnectionAcknowledgement(source)
     {
-        private readonly long _generation = Volatile.Read(ref source._connectionGeneration);
-
         protected internal override Task AcknowledgeAsync(CancellationToken cancellationToken)
         {
-            if (_generation == Volatile.Read(ref source._connectionGeneration))
+            if (!ConnectionLost)
             {
                 channel.Acknowledge(packetId);
             }
