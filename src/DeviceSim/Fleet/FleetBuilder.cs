@@ -39,7 +39,7 @@ public static class FleetBuilder
                 var domain = c % 5 == 0 ? Domains.Air : Domains.Meter;
                 var childId = $"{plan.IdPrefix}{domain}-{site.Code}-{number.ToString("00", CultureInfo.InvariantCulture)}{c.ToString("000", CultureInfo.InvariantCulture)}";
                 var (clat, clon) = Scatter(site, childId);
-                children.Add(new DeviceSpec(-1, childId, domain, site, domain == Domains.Air ? "lcs-fence" : "submeter", clat, clon, []));
+                children.Add(new DeviceSpec(-1, childId, domain, site, domain == Domains.Air ? DeviceKinds.LowCostFence : DeviceKinds.Submeter, clat, clon, []));
             }
 
             devices.Add(new DeviceSpec(devices.Count, id, Domains.Gateway, site, "gateway", lat, lon, children));
@@ -67,12 +67,12 @@ public static class FleetBuilder
 
     private static string KindFor(string domain, Site site, int number) => (domain, site.Kind) switch
     {
-        (Domains.Air, SiteKind.IndustrialZone) => "lcs-fence",
-        (Domains.Air, _) => number % 4 == 0 ? "lcs-school" : "lcs-roadside",
-        (Domains.Water, SiteKind.IndustrialZone) => "outfall",
-        (Domains.Water, _) => "river-station",
-        (Domains.Meter, SiteKind.IndustrialZone) => "commercial",
-        (Domains.Meter, _) => number % 10 == 0 ? "household-solar" : "household",
+        (Domains.Air, SiteKind.IndustrialZone) => DeviceKinds.LowCostFence,
+        (Domains.Air, _) => number % 4 == 0 ? DeviceKinds.LowCostSchool : DeviceKinds.LowCostRoadside,
+        (Domains.Water, SiteKind.IndustrialZone) => DeviceKinds.Outfall,
+        (Domains.Water, _) => DeviceKinds.RiverStation,
+        (Domains.Meter, SiteKind.IndustrialZone) => DeviceKinds.Commercial,
+        (Domains.Meter, _) => number % 10 == 0 ? DeviceKinds.HouseholdSolar : DeviceKinds.Household,
         _ => domain,
     };
 

@@ -29,7 +29,7 @@ public sealed class AirGenerator : GeneratorBase
         : base(device, random)
     {
         _industrial = device.Site.Kind == SiteKind.IndustrialZone;
-        _siteFactor = device.Site.AirLoad * (device.Kind == "lcs-roadside" ? 1.1 : 1.0) * (0.9 + (0.2 * random.NextDouble()));
+        _siteFactor = device.Site.AirLoad * (device.Kind == DeviceKinds.LowCostRoadside ? 1.1 : 1.0) * (0.9 + (0.2 * random.NextDouble()));
         _coarseRatio = 1.45 + (0.25 * random.NextDouble());
         _battery = 3.9 + (0.2 * random.NextDouble());
     }

@@ -30,10 +30,10 @@ public sealed class MeterGenerator : GeneratorBase
     public MeterGenerator(DeviceSpec device, Random random)
         : base(device, random)
     {
-        _commercial = device.Kind is "commercial" or "submeter";
+        _commercial = device.Kind is DeviceKinds.Commercial or DeviceKinds.Submeter;
         _base = _commercial ? 0.8 + (2.5 * random.NextDouble()) : 0.1 + (0.25 * random.NextDouble());
         _scale = _commercial ? 3 + (9 * random.NextDouble()) : 0.7 + (0.9 * random.NextDouble());
-        _solarPeak = device.Kind == "household-solar" ? 2 + (3 * random.NextDouble()) : 0;
+        _solarPeak = device.Kind == DeviceKinds.HouseholdSolar ? 2 + (3 * random.NextDouble()) : 0;
         _powerFactor = _commercial ? 0.88 + (0.08 * random.NextDouble()) : 0.9 + (0.08 * random.NextDouble());
         _energyImport = _commercial ? 20_000 + (200_000 * random.NextDouble()) : 1_000 + (15_000 * random.NextDouble());
         _energyExport = _solarPeak > 0 ? 500 + (3_000 * random.NextDouble()) : 0;

@@ -19,7 +19,7 @@ public sealed class WaterGenerator : GeneratorBase
     public WaterGenerator(DeviceSpec device, Random random)
         : base(device, random)
     {
-        var outfall = device.Kind == "outfall";
+        var outfall = device.Kind == DeviceKinds.Outfall;
         _load = Math.Clamp(device.Site.WaterLoad * (outfall ? 1.1 : 1.0) * (0.9 + (0.2 * random.NextDouble())), 0, 1);
         _battery = 12.6 + (0.6 * random.NextDouble());
     }

@@ -14,6 +14,18 @@ public sealed class TextsTests
         Assert.All(Fields.Names.Values, n => Assert.False(string.IsNullOrWhiteSpace(n.Vi) || string.IsNullOrWhiteSpace(n.En)));
     }
 
+    [Fact]
+    public void EveryDeviceKind_HasWordsInBothLanguages()
+    {
+        var kinds = typeof(DeviceKinds).GetFields().Select(f => (string)f.GetRawConstantValue()!).ToList();
+        Assert.NotEmpty(kinds);
+        foreach (var language in new[] { LocalizationExtensions.English, LocalizationExtensions.Vietnamese })
+        {
+            var texts = Within(language, () => new Texts().ForClient());
+            Assert.All(kinds, k => Assert.True(texts.TryGetValue("kind." + k, out var words) && words != k, $"no words for kind {k}"));
+        }
+    }
+
     [Theory]
     [InlineData("vi", "field.pm25", "PM2.5 (µg/m³)")]
     [InlineData("vi", "fieldname.no2", "NO₂")]
@@ -23,13 +35,20 @@ public sealed class TextsTests
     [InlineData("en", "field.voltage", "Voltage (V)")]
     public void FieldLabels_NameAndStoredUnit_InThePagesLanguage(string language, string key, string expected)
     {
+        var (text, client) = Within(
+            language == "en" ? LocalizationExtensions.English : LocalizationExtensions.Vietnamese,
+            () => (new Texts()[key], new Texts().ForClient()[key]));
+        Assert.Equal(expected, text);
+        Assert.Equal(expected, client);
+    }
+
+    private static T Within<T>(CultureInfo culture, Func<T> read)
+    {
         var previous = CultureInfo.CurrentUICulture;
-        CultureInfo.CurrentUICulture = language == "en" ? LocalizationExtensions.English : LocalizationExtensions.Vietnamese;
+        CultureInfo.CurrentUICulture = culture;
         try
         {
-            var texts = new Texts();
-            Assert.Equal(expected, texts[key]);
-            Assert.Equal(expected, texts.ForClient()[key]);
+            return read();
         }
         finally
         {
