@@ -403,16 +403,13 @@ public sealed class BufferedAdapterFactory(int maxUnacknowledged = 0, long maxUn
     public IMqttChannelAdapter CreateClientAdapter(MqttClientOptions options, MqttPacketInspector packetInspector, IMqttNetLogger logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var buffered = options.ChannelOptions is MqttClientTcpOptions
-            ? new BufferedChannel(new MqttTcpChannel(options), maxUnacknowledged: maxUnacknowledged, maxUnacknowledgedBytes: maxUnacknowledgedBytes)
-            : null;
-        Volatile.Write(ref _channel, buffered);
         IMqttChannel channel = options.ChannelOptions switch
         {
-            MqttClientTcpOptions => buffered!,
+            MqttClientTcpOptions => new BufferedChannel(new MqttTcpChannel(options), maxUnacknowledged: maxUnacknowledged, maxUnacknowledgedBytes: maxUnacknowledgedBytes),
             MqttClientWebSocketOptions webSocket => new MqttWebSocketChannel(webSocket),
             _ => throw new NotSupportedException($"channel options {options.ChannelOptions?.GetType().Name} are not supported"),
         };
+        Volatile.Write(ref _channel, channel as BufferedChannel);
         var formatter = new MqttPacketFormatterAdapter(options.ProtocolVersion, new MqttBufferWriter(options.WriterBufferSize, options.WriterBufferSizeMax));
         return new MqttChannelAdapter(channel, formatter, logger)
         {
