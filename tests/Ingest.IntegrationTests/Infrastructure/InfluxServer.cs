@@ -76,6 +76,9 @@ public sealed class InfluxServer : IAsyncDisposable
 
     public Task StopAsync() => _process.StopAsync();
 
+    /// <summary>CPU time influxd has used so far (user and kernel).</summary>
+    public TimeSpan CpuTime => _process.CpuTime;
+
     public Task CreateDatabaseAsync(string name) => ExecuteAsync($"CREATE DATABASE \"{name}\"");
 
     public async Task ExecuteAsync(string influxQl)
