@@ -38,10 +38,7 @@ bn_require_packages mosquitto influxdb curl python3 time
 bn_raise_fd_limit
 if [ "${BENCH_BUILD:-1}" != "0" ]; then
   bn_log "building the worker and the load probe (Release)"
-  for project in src/Ingest.Worker/Ingest.Worker.csproj bench/Ingest.LoadProbe/Ingest.LoadProbe.csproj; do
-    dotnet build "$project" -c Release -nologo -v q -clp:NoSummary >"$RUN_DIR/build.log" 2>&1 \
-      || { tail -n 30 "$RUN_DIR/build.log"; bn_die "build of $project failed (log: $RUN_DIR/build.log)"; }
-  done
+  bn_build_release "$RUN_DIR/build.log" src/Ingest.Worker/Ingest.Worker.csproj bench/Ingest.LoadProbe/Ingest.LoadProbe.csproj
 fi
 
 MQTT_PORT=$(bn_free_port)

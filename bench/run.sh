@@ -101,10 +101,7 @@ bn_raise_fd_limit
 
 if [ "${BENCH_BUILD:-1}" != "0" ]; then
   bn_log "building the worker and the load probe (Release)"
-  for project in src/Ingest.Worker/Ingest.Worker.csproj bench/Ingest.LoadProbe/Ingest.LoadProbe.csproj; do
-    dotnet build "$project" -c Release -nologo -v q -clp:NoSummary >"$RUN_DIR/build.log" 2>&1 \
-      || { tail -n 30 "$RUN_DIR/build.log"; bn_die "build of $project failed (log: $RUN_DIR/build.log)"; }
-  done
+  bn_build_release "$RUN_DIR/build.log" src/Ingest.Worker/Ingest.Worker.csproj bench/Ingest.LoadProbe/Ingest.LoadProbe.csproj
 fi
 [ -f "$PROBE_DLL" ] && [ -f "$WORKER_DLL" ] || bn_die "binaries missing; run without BENCH_BUILD=0"
 

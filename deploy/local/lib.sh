@@ -32,6 +32,16 @@ bn_require_packages() {
   return 0
 }
 
+# bn_build_release LOG TARGET...: builds each project or solution in Release, quietly; on failure shows the log's tail
+# and stops the script.
+bn_build_release() {
+  local log=$1 target; shift
+  for target in "$@"; do
+    dotnet build "$target" -c Release -nologo -v q -clp:NoSummary >"$log" 2>&1 \
+      || { tail -n 30 "$log"; bn_die "build of $target failed (full log: $log)"; }
+  done
+}
+
 bn_require_dotnet() {
   command -v dotnet >/dev/null || bn_die "the .NET SDK is not on PATH; install .NET 10 (https://dot.net) and run again"
 }

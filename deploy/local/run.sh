@@ -27,8 +27,7 @@ bn_raise_fd_limit
 
 if [ "${BN_BUILD:-1}" != "0" ]; then
   bn_log "building (Release)"
-  dotnet build Ingest.slnx -c Release -nologo -v q -clp:NoSummary >"$RUN_DIR/build.log" 2>&1 \
-    || { tail -n 30 "$RUN_DIR/build.log"; bn_die "build failed (full log: $RUN_DIR/build.log)"; }
+  bn_build_release "$RUN_DIR/build.log" Ingest.slnx
 fi
 
 bn_log "starting mosquitto on 127.0.0.1:$MQTT_PORT"
