@@ -96,7 +96,7 @@ trap 'bn_log "stopping everything this run started"; bn_stop_all' EXIT
 trap 'exit 130' INT TERM
 
 bn_require_dotnet
-bn_require_packages mosquitto mosquitto-clients influxdb curl python3
+bn_require_packages mosquitto mosquitto-clients influxdb curl python3 time
 bn_raise_fd_limit
 
 if [ "${BENCH_BUILD:-1}" != "0" ]; then
@@ -117,7 +117,9 @@ MQTT_PORT=$(bn_free_port)
 INFLUX_PORT=$(bn_free_port)
 bn_log "starting mosquitto on 127.0.0.1:$MQTT_PORT and influxd on 127.0.0.1:$INFLUX_PORT (data in $RUN_DIR)"
 bn_start_mosquitto "$RUN_DIR/mosquitto" "$MQTT_PORT"
+MOSQUITTO_PID=${BN_PIDS[-1]}
 bn_start_influxd "$RUN_DIR/influxdb" "$INFLUX_PORT"
+INFLUXD_PID=${BN_PIDS[-1]}
 INFLUX_URL="http://127.0.0.1:$INFLUX_PORT"
 BENCH_START=$SECONDS
 
@@ -140,10 +142,30 @@ stop_pid() {
   forget_pid "$pid"
 }
 
-# record RUN SERIES JSON: one line of results.jsonl.
+# record RUN SERIES JSON [MORE]: one line of results.jsonl; MORE (a JSON object) is merged into the probe's result.
 record() {
   if [ -z "$3" ]; then bn_log "$2 (run $1): the probe gave no result; left out"; return 0; fi
-  printf '{"run":%s,"series":"%s","result":%s}\n' "$1" "$2" "$3" >> "$RESULTS"
+  local result=$3
+  [ -n "${4:-}" ] && result=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); r.update(json.loads(sys.argv[2])); print(json.dumps(r))' "$3" "$4")
+  printf '{"run":%s,"series":"%s","result":%s}\n' "$1" "$2" "$result" >> "$RESULTS"
+}
+
+# Where the machine's CPU goes per message in a measurement (goal 1a's limit): split_begin before the probe, then
+# split_json MESSAGES gives {"cpu_split_us_per_msg": {"probe", "mosquitto", "influxd"}} — the probe's CPU (publishers,
+# subscriber or store polling) from /usr/bin/time, the servers' from /proc. The worker's or Node-RED's own CPU is the
+# probe's --watch-pid figure.
+TICK=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+split_begin() { SPLIT_MOSQUITTO=$(cpu_ticks "$MOSQUITTO_PID"); SPLIT_INFLUXD=$(cpu_ticks "$INFLUXD_PID"); }
+split_json() {
+  python3 - "$1" "$RUN_DIR/probe.time" "$TICK" "$(($(cpu_ticks "$MOSQUITTO_PID") - SPLIT_MOSQUITTO))" \
+    "$(($(cpu_ticks "$INFLUXD_PID") - SPLIT_INFLUXD))" <<'PY' 2>/dev/null || true
+import json, sys
+messages, timing, tick, mosquitto, influxd = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+user, system = (float(x) for x in open(timing).read().split()[-2:])
+us = lambda seconds: round(seconds * 1e6 / messages, 1)
+print(json.dumps({"cpu_split_us_per_msg": {"probe": us(user + system), "mosquitto": us(mosquitto / tick), "influxd": us(influxd / tick)}}))
+PY
 }
 
 # influx_query Q: one InfluxQL statement against the bench's InfluxDB.
@@ -157,7 +179,8 @@ drop_db() { influx_query "DROP DATABASE \"$1\"" || bn_log "could not drop databa
 
 # probe ARGS...: runs the load probe with a hard time bound; its JSON result on stdout, progress to the terminal.
 probe() {
-  timeout --signal=INT --kill-after=30 900 dotnet "$PROBE_DLL" "$@" 2> >(sed -u 's/^/    /' >&2)
+  /usr/bin/time -f "%U %S" -o "$RUN_DIR/probe.time" \
+    timeout --signal=INT --kill-after=30 900 dotnet "$PROBE_DLL" "$@" 2> >(sed -u 's/^/    /' >&2)
 }
 
 json_field() { python3 -c 'import json,sys; v=json.loads(sys.argv[1]).get(sys.argv[2]); print("" if v is None else v)' "$1" "$2"; }
@@ -178,11 +201,12 @@ stepped() {
   fi
   for rate in "$@"; do
     if out_of_time; then bn_log "time budget of $MAX_MINUTES min reached: no more steps"; break; fi
+    split_begin
     json=$(probe load --mode "$mode" --port "$MQTT_PORT" --influx-url "$INFLUX_URL" --influx-db "$DB" --rate "$rate" --duration "$STEP_S" \
       --devices "$DEVICES" --gateways "$GATEWAYS" --batch "$BATCH" --connections "$CONNECTIONS" --window "$WINDOW" \
       --watch-pid "$pid" --alert-devices "$ALERT_DEVICES_NOW" --max-lag "$MAX_LAG" --pass-ratio "$PASS_RATIO" --drain-timeout "$DRAIN_TIMEOUT" --settle "$SETTLE" \
       --label "$series" --run-id "r${run}${code}${rate}" --series-id "r${run}${code}") || { bn_log "probe failed at $rate/s"; break; }
-    record "$run" "$series" "$json"
+    record "$run" "$series" "$json" "$(split_json "$(json_field "$json" messages)")"
     sustained=$(json_field "$json" sustained_readings_per_s)
     [ -n "$sustained" ] || break
     best=$(python3 -c "print(max(float('$best'), float('$sustained')))")
@@ -344,8 +368,10 @@ for run in $(seq 1 "$RUNS"); do
       --concurrency "$INFLUX_CONCURRENCY" --devices $((GATEWAYS * BATCH)) --run-id "r${run}i")"
     drop_db "$DB"
     bn_log "run $run: broker QoS 1 ceiling ($BROKER_MESSAGES messages, window $BROKER_WINDOW)"
-    record "$run" broker-ceiling "$(probe broker-ceiling --port "$MQTT_PORT" --messages "$BROKER_MESSAGES" --window "$BROKER_WINDOW" \
-      --connections "$BROKER_CONNECTIONS" --run-id "r${run}b")"
+    split_begin
+    json=$(probe broker-ceiling --port "$MQTT_PORT" --messages "$BROKER_MESSAGES" --window "$BROKER_WINDOW" \
+      --connections "$BROKER_CONNECTIONS" --run-id "r${run}b") || json=""
+    record "$run" broker-ceiling "$json" "$(split_json "$(json_field "$json" messages)")"
   fi
   [ "$PEER" = "1" ] && peer_series "$run"
   ALERT_DEVICES_NOW=$ALERT_DEVICES
