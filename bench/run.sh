@@ -6,7 +6,8 @@
 #   2. the peer — Node-RED (mqtt in → function → join → influxdb batch, bench/peers/node-red) at stepped rates;
 #   3. the pipeline — publisher → broker → worker → InfluxDB at stepped rates until a step fails, one reading per message
 #      and gateway batches of 100, then one step at half the sustained maximum (the latency goal);
-# each measurement writing to an empty InfluxDB database of its own, dropped after it (so none pays for another's data);
+# each measurement writing to an empty InfluxDB database of its own, dropped after it (so none pays for another's data),
+# and around each the CPU per message of the probe, mosquitto and influxd (where the CPU goes: goal 1a's bound);
 # then prints min/median/max, ratios against the ceilings and the peer, the fleet size, and the goals of issue 7 as a
 # markdown report (stdout and bench/results/<UTC date-time>.md). Stops only the processes it started, by PID.
 #
