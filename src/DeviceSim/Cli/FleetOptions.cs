@@ -55,7 +55,7 @@ public sealed class FleetOptions
 
     public Option<FileInfo?> RegistryOut { get; } = new("--registry-out")
     {
-        Description = "Write the fleet's device registry CSV (id,domain,site,zone,kind,lat,lon — the worker's Registry:Path format) here "
+        Description = "Write the fleet's device registry CSV (id,domain,site,zone,kind,lat,lon,site_name — the worker's and the dashboard's Registry:Path format) here "
             + "before publishing starts. Example: --registry-out /tmp/bn/devices.csv",
     };
 

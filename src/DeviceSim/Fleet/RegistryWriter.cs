@@ -4,13 +4,13 @@ using System.Text;
 namespace DeviceSim.Fleet;
 
 /// <summary>
-/// Writes the fleet as the worker's registry CSV (<c>id,domain,site,zone,kind,lat,lon</c>, the format
-/// DeviceRegistry.ParseCsv reads), gateways and their children included. The file is written to a temporary name and
+/// Writes the fleet as the worker's registry CSV (<c>id,domain,site,zone,kind,lat,lon,site_name</c>, the format
+/// DeviceRegistry.ParseCsv reads; the dashboard shows a site by its <c>site_name</c>), gateways and their children included. The file is written to a temporary name and
 /// moved into place, so a worker polling it never reads half a file.
 /// </summary>
 public static class RegistryWriter
 {
-    public const string Header = "id,domain,site,zone,kind,lat,lon";
+    public const string Header = "id,domain,site,zone,kind,lat,lon,site_name";
 
     public static string ToCsv(IEnumerable<DeviceSpec> devices)
     {
@@ -20,7 +20,8 @@ public static class RegistryWriter
             text.Append(d.Id).Append(',').Append(d.Domain).Append(',').Append(d.Site.Id).Append(',')
                 .Append(Clean(d.Site.Zone)).Append(',').Append(d.Kind).Append(',')
                 .Append(d.Lat.ToString("0.00000", CultureInfo.InvariantCulture)).Append(',')
-                .Append(d.Lon.ToString("0.00000", CultureInfo.InvariantCulture)).Append('\n');
+                .Append(d.Lon.ToString("0.00000", CultureInfo.InvariantCulture)).Append(',')
+                .Append(Clean(d.Site.Name)).Append('\n');
         }
 
         return text.ToString();

@@ -11,13 +11,18 @@ public sealed class RegistryOptions
     public string? Path { get; set; }
 }
 
-/// <summary>One registry row: <c>id,domain,site,zone,kind,lat,lon</c>.</summary>
-public sealed record RegisteredDevice(string Id, string Domain, string Site, string Zone, string Kind, double? Lat, double? Lon);
+/// <summary>
+/// One registry row: <c>id,domain,site,zone,kind,lat,lon</c> and, when the file has it, <c>site_name</c> — the site as
+/// people call it ("KCN Tiên Sơn" for <c>tien-son</c>).
+/// </summary>
+public sealed record RegisteredDevice(
+    string Id, string Domain, string Site, string Zone, string Kind, double? Lat, double? Lon, string? SiteName = null);
 
 /// <summary>The device registry written by DeviceSim (<c>--registry-out</c>) and read by the worker. Read once at start-up.</summary>
 public sealed class DeviceRegistry
 {
     private readonly Dictionary<string, RegisteredDevice> _devices = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _siteNames = new(StringComparer.Ordinal);
 
     public DeviceRegistry(IOptions<RegistryOptions> options, ILogger<DeviceRegistry> logger)
     {
@@ -33,12 +38,21 @@ public sealed class DeviceRegistry
             return;
         }
 
-        foreach (var line in File.ReadLines(path).Skip(1))
+        try
         {
-            if (Parse(line) is { } device)
+            foreach (var device in ParseCsv(File.ReadLines(path)))
             {
                 _devices[device.Id] = device;
+                if (device.SiteName is { } name)
+                {
+                    _siteNames.TryAdd(device.Site, name);
+                }
             }
+        }
+        catch (FormatException ex)
+        {
+            RegistryLog.Invalid(logger, path, ex.Message);
+            return;
         }
 
         RegistryLog.Loaded(logger, _devices.Count, path);
@@ -46,17 +60,45 @@ public sealed class DeviceRegistry
 
     public IReadOnlyCollection<RegisteredDevice> Devices => _devices.Values;
 
+    /// <summary>Site id → the name the registry gives it, for the sites that have one.</summary>
+    public IReadOnlyDictionary<string, string> SiteNames => _siteNames;
+
     public RegisteredDevice? Find(string id) => _devices.GetValueOrDefault(id);
 
-    internal static RegisteredDevice? Parse(string line)
+    /// <summary>
+    /// The rows of a registry CSV whose first line names its columns, in any order, as the worker reads it: id, domain and
+    /// site required; zone, kind, lat, lon and site_name optional. Rows without an id, domain or site are skipped.
+    /// </summary>
+    internal static IEnumerable<RegisteredDevice> ParseCsv(IEnumerable<string> lines)
     {
-        var cells = line.Split(',');
-        if (cells.Length < 7 || string.IsNullOrWhiteSpace(cells[0]))
+        using var line = lines.GetEnumerator();
+        if (!line.MoveNext())
         {
-            return null;
+            yield break;
         }
 
-        return new RegisteredDevice(cells[0].Trim(), cells[1].Trim(), cells[2].Trim(), cells[3].Trim(), cells[4].Trim(), Number(cells[5]), Number(cells[6]));
+        var header = line.Current.Split(',', StringSplitOptions.TrimEntries);
+        int Column(string name) => Array.FindIndex(header, h => h.Equals(name, StringComparison.OrdinalIgnoreCase));
+        int id = Column("id"), domain = Column("domain"), site = Column("site"), zone = Column("zone"), kind = Column("kind"),
+            lat = Column("lat"), lon = Column("lon"), siteName = Column("site_name");
+        if (id < 0 || domain < 0 || site < 0)
+        {
+            throw new FormatException("the registry CSV header must name at least id, domain and site");
+        }
+
+        while (line.MoveNext())
+        {
+            var cells = line.Current.Split(',');
+            string Cell(int column) => column >= 0 && column < cells.Length ? cells[column].Trim() : "";
+            if (Cell(id).Length == 0 || Cell(domain).Length == 0 || Cell(site).Length == 0)
+            {
+                continue;
+            }
+
+            yield return new RegisteredDevice(
+                Cell(id), Cell(domain), Cell(site), Cell(zone), Cell(kind), Number(Cell(lat)), Number(Cell(lon)),
+                Cell(siteName) is { Length: > 0 } name ? name : null);
+        }
     }
 
     private static double? Number(string cell) =>
@@ -70,4 +112,7 @@ internal static partial class RegistryLog
 
     [LoggerMessage(EventId = 301, EventName = "RegistryMissing", Level = LogLevel.Warning, Message = "Device registry {Path} does not exist; devices are known only from what they publish")]
     public static partial void Missing(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 302, EventName = "RegistryInvalid", Level = LogLevel.Warning, Message = "Device registry {Path} cannot be read ({Reason}); devices are known only from what they publish")]
+    public static partial void Invalid(ILogger logger, string path, string reason);
 }

@@ -146,5 +146,8 @@ public sealed class RealismTests
 
         var registry = RegistryWriter.ToCsv([gateway]).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(children + 2, registry.Length);
+        // Every row names its site as people call it, for the dashboard (the worker reads only the columns it knows).
+        Assert.Equal("id,domain,site,zone,kind,lat,lon,site_name", registry[0]);
+        Assert.All(registry.Skip(1), row => Assert.EndsWith("," + gateway.Site.Name, row, StringComparison.Ordinal));
     }
 }

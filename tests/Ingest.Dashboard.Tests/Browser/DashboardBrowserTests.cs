@@ -179,7 +179,7 @@ public sealed class DashboardBrowserTests(Servers servers, BrowserFixture browse
 
         await page.GotoAsync("/device/" + Uri.EscapeDataString(imgId));
         await Assertions.Expect(page.Locator("#device-id")).ToHaveTextAsync(imgId);
-        await Assertions.Expect(page.Locator("#facts dd[data-k='site']")).ToHaveTextAsync("tien-son");
+        await Assertions.Expect(page.Locator("#facts dd[data-k='site']")).ToHaveTextAsync("KCN Tiên Sơn"); // the registry's name for its site
         await page.GotoAsync("/device/" + Uri.EscapeDataString(scriptId));
         await Assertions.Expect(page.Locator("#device-id")).ToHaveTextAsync(scriptId);
         Assert.Equal(0, await page.Locator("main img, main b").CountAsync());
@@ -207,12 +207,16 @@ public sealed class DashboardBrowserTests(Servers servers, BrowserFixture browse
 
         await Assertions.Expect(page.Locator("#alerts tbody tr").First).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator(".card[data-domain='air'] .n-online")).Not.ToHaveTextAsync("0");
+        // Sites as the registry's site_name calls them, in the table and the filter; the filter still selects by id.
+        await Assertions.Expect(page.Locator("#alerts tbody")).ToContainTextAsync("KCN Tiên Sơn");
+        await Assertions.Expect(page.Locator("#f-site option[value='tien-son']")).ToHaveTextAsync("KCN Tiên Sơn");
         await SaveAsync(page, "overview");
 
         await page.GotoAsync("/air");
         var station = page.Locator($"#stations tr[data-device='{TestDevices.AirSecond}']");
         await Assertions.Expect(station.Locator("td.aqi")).ToHaveTextAsync("158");
         await Assertions.Expect(station).ToContainTextAsync("Xấu");
+        await Assertions.Expect(station).ToContainTextAsync("KCN Yên Phong");
         await Assertions.Expect(station.Locator("td").Nth(4)).ToHaveTextAsync("PM2.5"); // the dominant pollutant, named as its column
         await Assertions.Expect(station.Locator("td.over").First).ToBeVisibleAsync();
         await SaveAsync(page, "air");
@@ -226,6 +230,7 @@ public sealed class DashboardBrowserTests(Servers servers, BrowserFixture browse
         await Assertions.Expect(page.Locator($"#meters tr[data-device='{TestDevices.Meter}'] td.events")).ToContainTextAsync("can thiệp hôm nay × 1");
         await Assertions.Expect(page.Locator($"#meters tr[data-device='{TestDevices.Meter}'] td.events")).ToContainTextAsync("hiện tại: can thiệp ·");
         await Assertions.Expect(page.Locator("#load-chart canvas")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#load-site option[value='ninh-xa']")).ToHaveTextAsync("Phường Ninh Xá");
         await SaveAsync(page, "energy");
 
         await page.GotoAsync("/map");
@@ -236,6 +241,7 @@ public sealed class DashboardBrowserTests(Servers servers, BrowserFixture browse
         await Assertions.Expect(page.Locator("#series-info")).ToContainTextAsync("mỗi điểm 5 phút");
         await Assertions.Expect(page.Locator("#field option:checked")).ToHaveTextAsync("PM2.5 (µg/m³)");
         await Assertions.Expect(page.Locator("#facts")).ToContainTextAsync("Cảm biến giá rẻ – hàng rào KCN");
+        await Assertions.Expect(page.Locator("#facts")).ToContainTextAsync("KCN Tiên Sơn");
         await Assertions.Expect(page.Locator("#alert-history tbody tr")).ToHaveCountAsync(4);
         await Assertions.Expect(page.Locator("#chart canvas")).ToBeVisibleAsync();
         await SaveAsync(page, "device");

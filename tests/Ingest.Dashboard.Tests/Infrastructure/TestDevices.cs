@@ -13,13 +13,13 @@ public static class TestDevices
 
     public static readonly string[] RegistryCsv =
     [
-        "id,domain,site,zone,kind,lat,lon",
-        $"{AirHistory},air,vsip,Từ Sơn,lcs-roadside,21.0885,105.9960",
-        $"{AirLive},air,tien-son,Tiên Du,lcs-fence,21.1195,106.0005",
-        $"{AirSecond},air,yen-phong,Yên Phong,lcs-fence,21.2065,105.9585",
-        $"{Water},water,song-cau,TP Bắc Ninh,river-station,21.2075,106.0875",
-        $"{Outfall},water,que-vo,Quế Võ,outfall,21.1525,106.1290",
-        $"{Meter},meter,ninh-xa,TP Bắc Ninh,household,21.1800,106.0605",
-        $"{MeterSecond},meter,ninh-xa,TP Bắc Ninh,commercial,21.1810,106.0625",
+        "id,domain,site,zone,kind,lat,lon,site_name",
+        $"{AirHistory},air,vsip,Từ Sơn,lcs-roadside,21.0885,105.9960,VSIP Bắc Ninh",
+        $"{AirLive},air,tien-son,Tiên Du,lcs-fence,21.1195,106.0005,KCN Tiên Sơn",
+        $"{AirSecond},air,yen-phong,Yên Phong,lcs-fence,21.2065,105.9585,KCN Yên Phong",
+        $"{Water},water,song-cau,TP Bắc Ninh,river-station,21.2075,106.0875,Sông Cầu – Đáp Cầu",
+        $"{Outfall},water,que-vo,Quế Võ,outfall,21.1525,106.1290,KCN Quế Võ",
+        $"{Meter},meter,ninh-xa,TP Bắc Ninh,household,21.1800,106.0605,Phường Ninh Xá",
+        $"{MeterSecond},meter,ninh-xa,TP Bắc Ninh,commercial,21.1810,106.0625,Phường Ninh Xá",
     ];
 }

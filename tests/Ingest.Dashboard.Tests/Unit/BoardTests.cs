@@ -76,13 +76,23 @@ public sealed class DeviceBoardTests
     }
 
     [Fact]
-    public void Registry_rows_are_read_and_bad_rows_skipped()
+    public void Registry_rows_are_read_by_their_header_and_bad_rows_skipped()
     {
-        Assert.Equal(new RegisteredDevice("air-1", "air", "vsip", "Từ Sơn", "lcs", 21.0885, 105.996),
-            DeviceRegistry.Parse("air-1,air,vsip,Từ Sơn,lcs,21.0885,105.9960"));
-        Assert.Null(DeviceRegistry.Parse("air-1,air,vsip"));
-        Assert.Null(DeviceRegistry.Parse(",air,vsip,z,k,1,2"));
-        Assert.Null(DeviceRegistry.Parse("air-1,air,vsip,z,k,x,y")!.Lat);
+        Assert.Equal(
+            [
+                new RegisteredDevice("air-1", "air", "vsip", "Từ Sơn", "lcs", 21.0885, 105.996),
+                new RegisteredDevice("air-2", "air", "vsip", "", "", null, null),
+                new RegisteredDevice("air-3", "air", "vsip", "z", "k", null, null),
+            ],
+            DeviceRegistry.ParseCsv(["id,domain,site,zone,kind,lat,lon", "air-1,air,vsip,Từ Sơn,lcs,21.0885,105.9960", "air-2,air,vsip",
+                ",air,vsip,z,k,1,2", "air-x,,vsip", "air-3,air,vsip,z,k,x,y"]));
+
+        // Columns in any order, as the worker reads them; site_name is the site as people call it.
+        Assert.Equal(
+            [new RegisteredDevice("meter-1", "meter", "tien-son", "Tiên Du", "household", 21.1, 106.0, "KCN Tiên Sơn")],
+            DeviceRegistry.ParseCsv(["site_name,lon,lat,kind,zone,site,domain,id", "KCN Tiên Sơn,106.0,21.1,household,Tiên Du,tien-son,meter,meter-1"]));
+
+        Assert.Throws<FormatException>(() => DeviceRegistry.ParseCsv(["device,domain,site", "a,air,s"]).ToList());
     }
 }
 

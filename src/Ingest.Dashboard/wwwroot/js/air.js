@@ -9,12 +9,12 @@
   const pollutants = ['pm25', 'pm10', 'co', 'no2', 'so2', 'o3'];
 
   function render() {
-    const rows = [...devices.values()].sort((a, b) => a.site.localeCompare(b.site) || a.id.localeCompare(b.id)).map(d => {
+    const rows = [...devices.values()].sort((a, b) => window.bn.siteName(a.site).localeCompare(window.bn.siteName(b.site)) || a.id.localeCompare(b.id)).map(d => {
       const q = aqi.get(d.id);
       const band = q ? (lang === 'en' ? q.bandNameEn : q.bandNameVi) : '';
       return el('tr', { dataset: { device: d.id }, class: 'state-' + d.state },
         el('td', {}, el('a', { href: deviceHref(d.id), class: 'device' }, d.id)),
-        el('td', {}, d.site),
+        el('td', {}, window.bn.siteName(d.site)),
         el('td', { class: 'aqi num band-' + (q?.band ?? 0), style: q ? { background: safeColour(q.colour) } : {} }, q ? String(q.aqi) : '—'),
         el('td', {}, band),
         el('td', {}, q?.dominant ? window.bn.fieldName(q.dominant) : ''),

@@ -12,6 +12,9 @@
   const fieldLabel = f => i18n['field.' + f] ?? f;
   /** A registry device kind in words (outfall → "Cửa xả thải"); a kind not known here as written. */
   const kindName = k => k ? (i18n['kind.' + k] ?? k) : k;
+  const siteNames = JSON.parse(document.getElementById('site-names')?.textContent || '{}');
+  /** A site as people call it, from the registry's site_name (tien-son → "KCN Tiên Sơn"); a site without one by its id. */
+  const siteName = s => (s && Object.hasOwn(siteNames, s)) ? siteNames[s] : s;
 
   /** Creates an element; strings among the children become text nodes, so device text is never parsed as HTML. */
   function el(tag, props, ...children) {
@@ -94,7 +97,7 @@
   connection.onclose(() => { setState('lost'); setTimeout(start, 2000); });
 
   window.bn = {
-    t, lang, el, api, post, fmtTime, fmtNum, deviceHref, safeColour, message, exceeds, limitText, connection, fieldName, fieldLabel, kindName,
+    t, lang, el, api, post, fmtTime, fmtNum, deviceHref, safeColour, message, exceeds, limitText, connection, fieldName, fieldLabel, kindName, siteName,
     /** Runs on every (re)connect: fetch the current state there, so nothing missed while away stays missing. */
     onConnected: fn => connectedCallbacks.push(fn),
     on: (name, fn) => connection.on(name, fn)

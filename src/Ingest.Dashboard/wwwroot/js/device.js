@@ -36,7 +36,7 @@
       return false;
     }
     fact('domain', t('domain.' + device.domain));
-    fact('site', device.site);
+    fact('site', window.bn.siteName(device.site));
     fact('kind', window.bn.kindName(device.kind));
     fact('state', t('devices.' + (device.live?.state ?? 'unknown')));
     fact('lastSeen', fmtTime(device.live?.lastSeen));

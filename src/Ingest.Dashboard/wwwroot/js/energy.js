@@ -12,11 +12,11 @@
   let chart = null;
 
   function render() {
-    const sites = [...new Set([...devices.values()].map(d => d.site))].sort();
+    const sites = [...new Set([...devices.values()].map(d => d.site))].sort((a, b) => window.bn.siteName(a).localeCompare(window.bn.siteName(b)));
     const known = new Set([...siteSelect.options].map(o => o.value));
-    for (const s of sites) if (!known.has(s)) siteSelect.append(el('option', { value: s, text: s }));
+    for (const s of sites) if (!known.has(s)) siteSelect.append(el('option', { value: s, text: window.bn.siteName(s) }));
     if (!chart && siteSelect.value) loadCurve();
-    const rows = [...devices.values()].sort((a, b) => a.site.localeCompare(b.site) || a.id.localeCompare(b.id)).map(d => {
+    const rows = [...devices.values()].sort((a, b) => window.bn.siteName(a.site).localeCompare(window.bn.siteName(b.site)) || a.id.localeCompare(b.id)).map(d => {
       const day = today.get(d.id);
       const flags = (d.flags ?? []).filter(f => f === 'outage' || f === 'tamper');
       const events = [...flags.map(f => t('energy.now') + ': ' + t('energy.flag.' + f)),
@@ -24,7 +24,7 @@
         day?.tampers ? `${t('energy.tampers')} × ${day.tampers}` : null].filter(Boolean);
       return el('tr', { dataset: { device: d.id }, class: 'state-' + d.state + (flags.length ? ' flagged' : '') },
         el('td', {}, el('a', { href: deviceHref(d.id), class: 'device' }, d.id)),
-        el('td', {}, d.site),
+        el('td', {}, window.bn.siteName(d.site)),
         el('td', {}, window.bn.t('devices.' + d.state)),
         valueCell(d.values?.voltage, limits.voltage),
         el('td', { class: 'num' }, fmtNum(d.values?.power, 2)),

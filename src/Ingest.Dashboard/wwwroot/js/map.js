@@ -49,8 +49,8 @@
       const state = alerting.has(d.id) ? 'alerting' : d.state;
       const link = el('svg:a', { href: deviceHref(d.id), class: 'dev', dataset: { device: d.id } },
         el('svg:circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: 7, class: 'dot-' + state + ' domain-' + d.domain }),
-        el('svg:title', {}, `${d.id} · ${d.site} · ${t('domain.' + d.domain)} · ${t(state === 'alerting' ? 'alerts.open' : 'devices.' + state)}`));
-      link.addEventListener('mouseenter', () => { document.getElementById('map-selected').textContent = `${d.id} — ${d.site}`; });
+        el('svg:title', {}, `${d.id} · ${window.bn.siteName(d.site)} · ${t('domain.' + d.domain)} · ${t(state === 'alerting' ? 'alerts.open' : 'devices.' + state)}`));
+      link.addEventListener('mouseenter', () => { document.getElementById('map-selected').textContent = `${d.id} — ${window.bn.siteName(d.site)}`; });
       return link;
     });
     svg.replaceChildren(...tiles(), el('svg:path', { d: path, class: 'outline' }),

@@ -14,8 +14,8 @@
     const sites = new Set([...alerts.values()].map(a => a.site).concat([...devices.values()].map(d => d.site)));
     const chosen = fSite.value;
     const known = new Set([...fSite.options].map(o => o.value));
-    for (const site of [...sites].sort()) {
-      if (!known.has(site)) fSite.append(el('option', { value: site, text: site }));
+    for (const site of [...sites].sort((a, b) => window.bn.siteName(a).localeCompare(window.bn.siteName(b)))) {
+      if (!known.has(site)) fSite.append(el('option', { value: site, text: window.bn.siteName(site) }));
     }
     fSite.value = chosen;
   }
@@ -27,10 +27,10 @@
     const value = a.value !== undefined && a.value !== null
       ? `${fmtNum(a.value, 2)} / ${fmtNum(a.limit, 2)} ${a.unit ?? ''}` : '';
     return el('tr', { class: 'sev-' + a.severity + ' state-' + a.state, dataset: { alertId: a.alertId } },
-      el('td', {}, fmtTime(a.raisedAt)),
+      el('td', { class: 'time' }, fmtTime(a.raisedAt)),
       el('td', {}, el('span', { class: 'badge sev-' + a.severity }, t('severity.' + a.severity))),
       el('td', {}, t('domain.' + a.domain)),
-      el('td', {}, a.site),
+      el('td', {}, window.bn.siteName(a.site)),
       el('td', {}, el('a', { href: deviceHref(a.deviceId), class: 'device' }, a.deviceId)),
       el('td', { class: 'message' }, message(a), a.standard ? el('small', {}, ' (' + a.standard + ')') : null),
       el('td', {}, value),

@@ -9,12 +9,12 @@
   const fields = ['ph', 'do', 'tss', 'cod', 'bod5', 'nh4', 'turbidity', 'temp'];
 
   function render() {
-    const rows = [...devices.values()].sort((a, b) => a.site.localeCompare(b.site) || a.id.localeCompare(b.id)).map(d => {
+    const rows = [...devices.values()].sort((a, b) => window.bn.siteName(a.site).localeCompare(window.bn.siteName(b.site)) || a.id.localeCompare(b.id)).map(d => {
       const isOutfall = d.kind === 'outfall';
       const limits = isOutfall ? outfall : river;
       return el('tr', { dataset: { device: d.id }, class: 'state-' + d.state },
         el('td', {}, el('a', { href: deviceHref(d.id), class: 'device' }, d.id)),
-        el('td', {}, d.site),
+        el('td', {}, window.bn.siteName(d.site)),
         el('td', {}, window.bn.kindName(d.kind) ?? ''),
         el('td', {}, isOutfall ? 'QCVN 40 (B)' : 'QCVN 08 (B)'),
         ...fields.map(f => valueCell(d.values?.[f], limits[f], 2)),
