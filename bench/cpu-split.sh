@@ -17,6 +17,7 @@
 set -euo pipefail
 BENCH_DIR="$(cd "$(dirname "$0")" && pwd)"
 source "$BENCH_DIR/../deploy/local/lib.sh"
+source "$BENCH_DIR/lib.sh"
 cd "$BN_ROOT"
 
 RATE=${CPU_SPLIT_RATE:-25000}
@@ -41,19 +42,9 @@ if [ "${BENCH_BUILD:-1}" != "0" ]; then
   bn_build_release "$RUN_DIR/build.log" src/Ingest.Worker/Ingest.Worker.csproj bench/Ingest.LoadProbe/Ingest.LoadProbe.csproj
 fi
 
-MQTT_PORT=$(bn_free_port)
-INFLUX_PORT=$(bn_free_port)
-bn_log "starting mosquitto on 127.0.0.1:$MQTT_PORT and influxd on 127.0.0.1:$INFLUX_PORT (data in $RUN_DIR)"
-bn_start_mosquitto "$RUN_DIR/mosquitto" "$MQTT_PORT"
-MOSQUITTO_PID=${BN_PIDS[-1]}
-bn_start_influxd "$RUN_DIR/influxdb" "$INFLUX_PORT"
-INFLUXD_PID=${BN_PIDS[-1]}
-INFLUX_URL="http://127.0.0.1:$INFLUX_PORT"
+bench_start_servers "$RUN_DIR"
 
 influx_query() { curl -sf -XPOST "$INFLUX_URL/query" --data-urlencode "q=$1" >/dev/null; }
-# cpu_ticks PID: user + system CPU of a process so far, in clock ticks.
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-TICK=$(getconf CLK_TCK)
 # per_unit TICKS COUNT: microseconds of CPU per unit.
 per_unit() { python3 -c "print(round($1 * 1e6 / $TICK / $2, 1))"; }
 # probe ARGS...: the load probe under /usr/bin/time (its CPU seconds in $RUN_DIR/probe.time), bounded in time.

@@ -40,6 +40,7 @@
 set -euo pipefail
 BENCH_DIR="$(cd "$(dirname "$0")" && pwd)"
 source "$BENCH_DIR/../deploy/local/lib.sh"
+source "$BENCH_DIR/lib.sh"
 cd "$BN_ROOT"
 
 QUICK=${BENCH_QUICK:-0}
@@ -114,14 +115,7 @@ if [ "$PEER" = "1" ]; then
   fi
 fi
 
-MQTT_PORT=$(bn_free_port)
-INFLUX_PORT=$(bn_free_port)
-bn_log "starting mosquitto on 127.0.0.1:$MQTT_PORT and influxd on 127.0.0.1:$INFLUX_PORT (data in $RUN_DIR)"
-bn_start_mosquitto "$RUN_DIR/mosquitto" "$MQTT_PORT"
-MOSQUITTO_PID=${BN_PIDS[-1]}
-bn_start_influxd "$RUN_DIR/influxdb" "$INFLUX_PORT"
-INFLUXD_PID=${BN_PIDS[-1]}
-INFLUX_URL="http://127.0.0.1:$INFLUX_PORT"
+bench_start_servers "$RUN_DIR"
 BENCH_START=$SECONDS
 
 out_of_time() { [ $((SECONDS - BENCH_START)) -ge $((MAX_MINUTES * 60)) ]; }
@@ -155,8 +149,6 @@ record() {
 # split_json MESSAGES gives {"cpu_split_us_per_msg": {"probe", "mosquitto", "influxd"}} — the probe's CPU (publishers,
 # subscriber or store polling) from /usr/bin/time, the servers' from /proc. The worker's or Node-RED's own CPU is the
 # probe's --watch-pid figure.
-TICK=$(getconf CLK_TCK)
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 split_begin() { SPLIT_MOSQUITTO=$(cpu_ticks "$MOSQUITTO_PID"); SPLIT_INFLUXD=$(cpu_ticks "$INFLUXD_PID"); }
 split_json() {
   python3 - "$1" "$RUN_DIR/probe.time" "$TICK" "$(($(cpu_ticks "$MOSQUITTO_PID") - SPLIT_MOSQUITTO))" \
