@@ -37,7 +37,9 @@ public sealed partial class QuarantineStore : BackgroundService
     private readonly DateTimeOffset[] _lastLogged = new DateTimeOffset[Enum.GetValues<QuarantineReason>().Length];
     private readonly Lazy<IMqttPublisher?> _publisher;
     private readonly Topics _topics;
+    /// <summary>The group being kept, as the JSON lines written to the file; <see cref="_lines"/> is where each record's is.</summary>
     private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+    private readonly List<Range> _lines = new(1024);
     private readonly ArrayBufferWriter<byte> _deadLetter = new(4096);
     private FileStream? _file;
 
@@ -97,10 +99,9 @@ public sealed partial class QuarantineStore : BackgroundService
                 group.Add(record);
             }
 
-            List<ReadOnlyMemory<byte>> lines;
             try
             {
-                lines = await WriteGroupAsync(group);
+                await WriteGroupAsync(group);
             }
 #pragma warning disable CA1031 // Whatever the disk does, the records are kept and retried, not lost with the loop.
             catch (Exception ex)
@@ -127,18 +128,21 @@ public sealed partial class QuarantineStore : BackgroundService
             // nor, were publishing to fail, send the records round again.
             if (_publisher.Value is { } publisher)
             {
-                await PublishDeadLettersAsync(publisher, group, lines);
+                await PublishDeadLettersAsync(publisher, group);
             }
         }
 
         _file?.Dispose();
     }
 
-    /// <summary>Appends the group's records to the current file and fsyncs; returns each record's line.</summary>
-    private async Task<List<ReadOnlyMemory<byte>>> WriteGroupAsync(List<QuarantineRecord> group)
+    /// <summary>
+    /// Appends the group's records to the current file as JSON lines and fsyncs. The lines stay in <see cref="_buffer"/>
+    /// (each record's at its range in <see cref="_lines"/>) for the dead letters: no copy per record.
+    /// </summary>
+    private async Task WriteGroupAsync(List<QuarantineRecord> group)
     {
         var file = OpenFile();
-        var lines = new List<ReadOnlyMemory<byte>>(group.Count);
+        _lines.Clear();
         _buffer.ResetWrittenCount();
         using (var writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
@@ -148,19 +152,14 @@ public sealed partial class QuarantineStore : BackgroundService
                 WriteRecord(writer, record);
                 writer.Flush();
                 writer.Reset();
-                lines.Add(new ReadOnlyMemory<byte>(_buffer.WrittenSpan[start..].ToArray()));
+                _lines.Add(new Range(start, _buffer.WrittenCount));
+                _buffer.Write("\n"u8);
             }
         }
 
-        foreach (var line in lines)
-        {
-            await file.WriteAsync(line);
-            file.WriteByte((byte)'\n');
-        }
-
+        await file.WriteAsync(_buffer.WrittenMemory);
         await file.FlushAsync();
         file.Flush(flushToDisk: true);
-        return lines;
     }
 
     /// <summary>
@@ -169,7 +168,7 @@ public sealed partial class QuarantineStore : BackgroundService
     /// most <see cref="MaxDeadLetterBytes"/> each: a message alone makes a one-line dead letter, while a flood of bad
     /// messages costs the broker one publish per group rather than a second message for every message it delivered.
     /// </summary>
-    private async Task PublishDeadLettersAsync(IMqttPublisher publisher, List<QuarantineRecord> group, List<ReadOnlyMemory<byte>> lines)
+    private async Task PublishDeadLettersAsync(IMqttPublisher publisher, List<QuarantineRecord> group)
     {
         foreach (var reason in group.Select(r => r.Reason).Distinct())
         {
@@ -182,7 +181,8 @@ public sealed partial class QuarantineStore : BackgroundService
                     continue;
                 }
 
-                if (_deadLetter.WrittenCount > 0 && _deadLetter.WrittenCount + 1 + lines[i].Length > MaxDeadLetterBytes)
+                var line = _buffer.WrittenMemory[_lines[i]];
+                if (_deadLetter.WrittenCount > 0 && _deadLetter.WrittenCount + 1 + line.Length > MaxDeadLetterBytes)
                 {
                     await publisher.TryPublishAsync(topic, _deadLetter.WrittenMemory, DeadLetterContentType, atLeastOnce: false, CancellationToken.None);
                     _deadLetter.ResetWrittenCount();
@@ -193,7 +193,7 @@ public sealed partial class QuarantineStore : BackgroundService
                     _deadLetter.Write("\n"u8);
                 }
 
-                _deadLetter.Write(lines[i].Span);
+                _deadLetter.Write(line.Span);
             }
 
             await publisher.TryPublishAsync(topic, _deadLetter.WrittenMemory, DeadLetterContentType, atLeastOnce: false, CancellationToken.None);
