@@ -1,20 +1,19 @@
 using System.Globalization;
 using System.Text;
+using Ingest.Contracts;
 
 namespace DeviceSim.Fleet;
 
 /// <summary>
-/// Writes the fleet as the worker's registry CSV (<c>id,domain,site,zone,kind,lat,lon,site_name</c>, the format
-/// DeviceRegistry.ParseCsv reads; the dashboard shows a site by its <c>site_name</c>), gateways and their children included. The file is written to a temporary name and
-/// moved into place, so a worker polling it never reads half a file.
+/// Writes the fleet as the registry CSV the worker and the dashboard read, its columns in <see cref="RegistryColumns.Header"/>'s
+/// order (the dashboard shows a site by its <c>site_name</c>), gateways and their children included. The file is written to
+/// a temporary name and moved into place, so a worker polling it never reads half a file.
 /// </summary>
 public static class RegistryWriter
 {
-    public const string Header = "id,domain,site,zone,kind,lat,lon,site_name";
-
     public static string ToCsv(IEnumerable<DeviceSpec> devices)
     {
-        var text = new StringBuilder(Header).Append('\n');
+        var text = new StringBuilder(RegistryColumns.Header).Append('\n');
         foreach (var d in FleetBuilder.WithChildren(devices))
         {
             text.Append(d.Id).Append(',').Append(d.Domain).Append(',').Append(d.Site.Id).Append(',')

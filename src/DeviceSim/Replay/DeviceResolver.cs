@@ -14,7 +14,7 @@ public sealed class DeviceResolver(IReadOnlyDictionary<string, (string Domain, s
     public static Dictionary<string, (string Domain, string Site)> ReadRegistry(string text)
     {
         var result = new Dictionary<string, (string, string)>(StringComparer.Ordinal);
-        int? id = null, domain = null, site = null;
+        RegistryColumns? columns = null;
         var lineNumber = 0;
         foreach (var raw in text.Split('\n'))
         {
@@ -25,25 +25,19 @@ public sealed class DeviceResolver(IReadOnlyDictionary<string, (string Domain, s
                 continue;
             }
 
-            var cells = line.Split(',', StringSplitOptions.TrimEntries);
-            if (id is null)
+            if (columns is not { } c)
             {
-                var header = cells.Select(c => c.ToLowerInvariant()).ToList();
-                (id, domain, site) = (header.IndexOf("id"), header.IndexOf("domain"), header.IndexOf("site"));
-                if (id < 0 || domain < 0 || site < 0)
-                {
-                    throw new FormatException("the registry's header must name id, domain and site (e.g. 'id,domain,site,zone,kind,lat,lon')");
-                }
-
+                columns = RegistryColumns.Parse(line);
                 continue;
             }
 
-            if (cells.Length <= Math.Max(id.Value, Math.Max(domain!.Value, site!.Value)))
+            var cells = line.Split(',', StringSplitOptions.TrimEntries);
+            if (cells.Length <= Math.Max(c.Id, Math.Max(c.Domain, c.Site)))
             {
                 throw new FormatException($"registry line {lineNumber}: too few columns");
             }
 
-            result[cells[id.Value]] = (cells[domain.Value], cells[site.Value]);
+            result[cells[c.Id]] = (cells[c.Domain], cells[c.Site]);
         }
 
         return result;

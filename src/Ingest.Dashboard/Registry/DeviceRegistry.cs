@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ingest.Contracts;
 using Microsoft.Extensions.Options;
 
 namespace Ingest.Dashboard.Registry;
@@ -77,31 +78,23 @@ public sealed class DeviceRegistry
             yield break;
         }
 
-        var header = line.Current.Split(',', StringSplitOptions.TrimEntries);
-        int Column(string name) => Array.FindIndex(header, h => h.Equals(name, StringComparison.OrdinalIgnoreCase));
-        int id = Column("id"), domain = Column("domain"), site = Column("site"), zone = Column("zone"), kind = Column("kind"),
-            lat = Column("lat"), lon = Column("lon"), siteName = Column("site_name");
-        if (id < 0 || domain < 0 || site < 0)
-        {
-            throw new FormatException("the registry CSV header must name at least id, domain and site");
-        }
-
+        var columns = RegistryColumns.Parse(line.Current);
         while (line.MoveNext())
         {
             var cells = line.Current.Split(',');
-            string Cell(int column) => column >= 0 && column < cells.Length ? cells[column].Trim() : "";
-            if (Cell(id).Length == 0 || Cell(domain).Length == 0 || Cell(site).Length == 0)
+            string? Cell(int column) => RegistryColumns.Cell(cells, column);
+            if (Cell(columns.Id) is not { } id || Cell(columns.Domain) is not { } domain || Cell(columns.Site) is not { } site)
             {
                 continue;
             }
 
             yield return new RegisteredDevice(
-                Cell(id), Cell(domain), Cell(site), Cell(zone), Cell(kind), Number(Cell(lat)), Number(Cell(lon)),
-                Cell(siteName) is { Length: > 0 } name ? name : null);
+                id, domain, site, Cell(columns.Zone) ?? "", Cell(columns.Kind) ?? "", Number(Cell(columns.Lat)), Number(Cell(columns.Lon)),
+                Cell(columns.SiteName));
         }
     }
 
-    private static double? Number(string cell) =>
+    private static double? Number(string? cell) =>
         double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) ? value : null;
 }
 

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Globalization;
 using System.Text.Json;
+using Ingest.Contracts;
 using Ingest.Worker.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -82,7 +83,7 @@ public sealed partial class DeviceRegistry(IOptions<RegistryOptions> options, Ti
         }
     }
 
-    /// <summary>CSV with a header naming the columns (any order): id, domain, site, zone, kind, lat, lon.</summary>
+    /// <summary>CSV with a header naming the columns (any order, <see cref="RegistryColumns"/>): id, domain, site, zone, kind, lat, lon.</summary>
     public static List<DeviceInfo> ParseCsv(string text)
     {
         var lines = text.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -91,15 +92,7 @@ public sealed partial class DeviceRegistry(IOptions<RegistryOptions> options, Ti
             return [];
         }
 
-        var header = lines[0].Split(',', StringSplitOptions.TrimEntries);
-        int Column(string name) => Array.FindIndex(header, h => h.Equals(name, StringComparison.OrdinalIgnoreCase));
-        int id = Column("id"), domain = Column("domain"), site = Column("site"), zone = Column("zone"), kind = Column("kind"),
-            lat = Column("lat"), lon = Column("lon");
-        if (id < 0 || domain < 0 || site < 0)
-        {
-            throw new FormatException("the registry CSV header must name at least id, domain and site");
-        }
-
+        var columns = RegistryColumns.Parse(lines[0]);
         var result = new List<DeviceInfo>(lines.Length - 1);
         for (var i = 1; i < lines.Length; i++)
         {
@@ -108,14 +101,14 @@ public sealed partial class DeviceRegistry(IOptions<RegistryOptions> options, Ti
                 continue;
             }
 
-            var cells = lines[i].Split(',', StringSplitOptions.TrimEntries);
-            string? Cell(int column) => column >= 0 && column < cells.Length && cells[column].Length > 0 ? cells[column] : null;
-            var deviceId = Cell(id) ?? throw new FormatException($"line {i + 1}: no device id");
+            var cells = lines[i].Split(',');
+            string? Cell(int column) => RegistryColumns.Cell(cells, column);
+            var deviceId = Cell(columns.Id) ?? throw new FormatException($"line {i + 1}: no device id");
             result.Add(new DeviceInfo(
                 deviceId,
-                Cell(domain) ?? throw new FormatException($"line {i + 1}: no domain for {deviceId}"),
-                Cell(site) ?? throw new FormatException($"line {i + 1}: no site for {deviceId}"),
-                Cell(zone), Cell(kind), ParseCoordinate(Cell(lat), i), ParseCoordinate(Cell(lon), i)));
+                Cell(columns.Domain) ?? throw new FormatException($"line {i + 1}: no domain for {deviceId}"),
+                Cell(columns.Site) ?? throw new FormatException($"line {i + 1}: no site for {deviceId}"),
+                Cell(columns.Zone), Cell(columns.Kind), ParseCoordinate(Cell(columns.Lat), i), ParseCoordinate(Cell(columns.Lon), i)));
         }
 
         return result;
