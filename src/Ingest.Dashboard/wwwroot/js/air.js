@@ -9,7 +9,7 @@
   const pollutants = ['pm25', 'pm10', 'co', 'no2', 'so2', 'o3'];
 
   function render() {
-    const rows = [...devices.values()].sort((a, b) => window.bn.siteName(a.site).localeCompare(window.bn.siteName(b.site)) || a.id.localeCompare(b.id)).map(d => {
+    const rows = [...devices.values()].sort(window.bn.bySiteThenId).map(d => {
       const q = aqi.get(d.id);
       const band = q ? (lang === 'en' ? q.bandNameEn : q.bandNameVi) : '';
       return el('tr', { dataset: { device: d.id }, class: 'state-' + d.state },

@@ -15,6 +15,9 @@
   const siteNames = JSON.parse(document.getElementById('site-names')?.textContent || '{}');
   /** A site as people call it, from the registry's site_name (tien-son → "KCN Tiên Sơn"); a site without one by its id. */
   const siteName = s => (s && Object.hasOwn(siteNames, s)) ? siteNames[s] : s;
+  /** Site ids in the order of their names; devices by site name, then id. */
+  const bySiteName = (a, b) => siteName(a).localeCompare(siteName(b));
+  const bySiteThenId = (a, b) => bySiteName(a.site, b.site) || a.id.localeCompare(b.id);
 
   /** Creates an element; strings among the children become text nodes, so device text is never parsed as HTML. */
   function el(tag, props, ...children) {
@@ -97,7 +100,7 @@
   connection.onclose(() => { setState('lost'); setTimeout(start, 2000); });
 
   window.bn = {
-    t, lang, el, api, post, fmtTime, fmtNum, deviceHref, safeColour, message, exceeds, limitText, connection, fieldName, fieldLabel, kindName, siteName,
+    t, lang, el, api, post, fmtTime, fmtNum, deviceHref, safeColour, message, exceeds, limitText, connection, fieldName, fieldLabel, kindName, siteName, bySiteName, bySiteThenId,
     /** Runs on every (re)connect: fetch the current state there, so nothing missed while away stays missing. */
     onConnected: fn => connectedCallbacks.push(fn),
     on: (name, fn) => connection.on(name, fn)

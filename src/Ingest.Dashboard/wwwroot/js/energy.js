@@ -12,11 +12,11 @@
   let chart = null;
 
   function render() {
-    const sites = [...new Set([...devices.values()].map(d => d.site))].sort((a, b) => window.bn.siteName(a).localeCompare(window.bn.siteName(b)));
+    const sites = [...new Set([...devices.values()].map(d => d.site))].sort(window.bn.bySiteName);
     const known = new Set([...siteSelect.options].map(o => o.value));
     for (const s of sites) if (!known.has(s)) siteSelect.append(el('option', { value: s, text: window.bn.siteName(s) }));
     if (!chart && siteSelect.value) loadCurve();
-    const rows = [...devices.values()].sort((a, b) => window.bn.siteName(a.site).localeCompare(window.bn.siteName(b.site)) || a.id.localeCompare(b.id)).map(d => {
+    const rows = [...devices.values()].sort(window.bn.bySiteThenId).map(d => {
       const day = today.get(d.id);
       const flags = (d.flags ?? []).filter(f => f === 'outage' || f === 'tamper');
       const events = [...flags.map(f => t('energy.now') + ': ' + t('energy.flag.' + f)),

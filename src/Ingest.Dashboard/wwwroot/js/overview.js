@@ -14,7 +14,7 @@
     const sites = new Set([...alerts.values()].map(a => a.site).concat([...devices.values()].map(d => d.site)));
     const chosen = fSite.value;
     const known = new Set([...fSite.options].map(o => o.value));
-    for (const site of [...sites].sort((a, b) => window.bn.siteName(a).localeCompare(window.bn.siteName(b)))) {
+    for (const site of [...sites].sort(window.bn.bySiteName)) {
       if (!known.has(site)) fSite.append(el('option', { value: site, text: window.bn.siteName(site) }));
     }
     fSite.value = chosen;

@@ -9,7 +9,7 @@
   const fields = ['ph', 'do', 'tss', 'cod', 'bod5', 'nh4', 'turbidity', 'temp'];
 
   function render() {
-    const rows = [...devices.values()].sort((a, b) => window.bn.siteName(a.site).localeCompare(window.bn.siteName(b.site)) || a.id.localeCompare(b.id)).map(d => {
+    const rows = [...devices.values()].sort(window.bn.bySiteThenId).map(d => {
       const isOutfall = d.kind === 'outfall';
       const limits = isOutfall ? outfall : river;
       return el('tr', { dataset: { device: d.id }, class: 'state-' + d.state },
