@@ -47,28 +47,26 @@ bench_start_servers "$RUN_DIR"
 influx_query() { curl -sf -XPOST "$INFLUX_URL/query" --data-urlencode "q=$1" >/dev/null; }
 # per_unit TICKS COUNT: microseconds of CPU per unit.
 per_unit() { python3 -c "print(round($1 * 1e6 / $TICK / $2, 1))"; }
+# The probe runs under /usr/bin/time: split_json (bench/lib.sh) reads its CPU from there.
 # probe ARGS...: the load probe under /usr/bin/time (its CPU seconds in $RUN_DIR/probe.time), bounded in time.
 probe() {
   /usr/bin/time -f "%U %S" -o "$RUN_DIR/probe.time" timeout --signal=INT --kill-after=30 600 dotnet "$PROBE_DLL" "$@" 2>>"$RUN_DIR/probe.log"
 }
-probe_us() { python3 -c "u, s = open('$RUN_DIR/probe.time').read().split()[-2:]; print(round((float(u) + float(s)) * 1e6 / $1, 1))"; }
 json_field() { python3 -c 'import json,sys; v=json.loads(sys.argv[1]).get(sys.argv[2]); print("" if v is None else v)' "$1" "$2"; }
 
 : > "$RESULTS"
 for run in $(seq 1 "$RUNS"); do
   bn_log "run $run: broker QoS 1 ceiling ($BROKER_MESSAGES messages)"
-  before=$(cpu_ticks "$MOSQUITTO_PID")
+  split_begin
   json=$(probe broker-ceiling --port "$MQTT_PORT" --messages "$BROKER_MESSAGES" --window 1000 --connections 1 --run-id "cs${run}b")
-  printf 'broker\t%s\t%s\t%s\t%s\n' "$run" "$(json_field "$json" msgs_per_s)" "$(probe_us "$BROKER_MESSAGES")" \
-    "$(per_unit $(($(cpu_ticks "$MOSQUITTO_PID") - before)) "$BROKER_MESSAGES")" >> "$RESULTS"
+  printf 'broker\t%s\t%s\t%s\n' "$run" "$(json_field "$json" msgs_per_s)" "$(split_json "$BROKER_MESSAGES")" >> "$RESULTS"
 
   bn_log "run $run: InfluxDB ceiling ($INFLUX_POINTS points of $DEVICES devices)"
   influx_query "CREATE DATABASE cs_ceiling_$run"
-  before=$(cpu_ticks "$INFLUXD_PID")
+  split_begin
   json=$(probe influx-ceiling --influx-url "$INFLUX_URL" --influx-db "cs_ceiling_$run" --points "$INFLUX_POINTS" --batch 5000 \
     --concurrency 2 --devices "$DEVICES" --run-id "cs${run}i")
-  printf 'influx\t%s\t%s\t%s\n' "$run" "$(json_field "$json" points_per_s)" \
-    "$(per_unit $(($(cpu_ticks "$INFLUXD_PID") - before)) "$INFLUX_POINTS")" >> "$RESULTS"
+  printf 'influx\t%s\t%s\t%s\n' "$run" "$(json_field "$json" points_per_s)" "$(split_json "$INFLUX_POINTS")" >> "$RESULTS"
   influx_query "DROP DATABASE cs_ceiling_$run"
 done
 
@@ -96,34 +94,34 @@ bn_log "warm-up step at $RATE readings/s"
 step --rate "$RATE" --duration 5 --label warmup --run-id cswarm >/dev/null
 for run in $(seq 1 "$RUNS"); do
   bn_log "run $run: pipeline step at $RATE readings/s for $STEP_S s"
-  w=$(cpu_ticks "$WORKER_PID"); m=$(cpu_ticks "$MOSQUITTO_PID"); i=$(cpu_ticks "$INFLUXD_PID")
+  split_begin; worker=$(cpu_ticks "$WORKER_PID")
   json=$(step --rate "$RATE" --duration "$STEP_S" --label "cpu-split-$run" --run-id "cs${run}p")
   readings=$(json_field "$json" readings)
-  printf 'pipeline\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$(json_field "$json" pass)" "$readings" "$(probe_us "$readings")" \
-    "$(per_unit $(($(cpu_ticks "$MOSQUITTO_PID") - m)) "$readings")" "$(per_unit $(($(cpu_ticks "$WORKER_PID") - w)) "$readings")" \
-    "$(per_unit $(($(cpu_ticks "$INFLUXD_PID") - i)) "$readings")" >> "$RESULTS"
+  printf 'pipeline\t%s\t%s\t%s\t%s\t%s\n' "$run" "$(json_field "$json" pass)" "$readings" "$(split_json "$readings")" \
+    "$(per_unit $(($(cpu_ticks "$WORKER_PID") - worker)) "$readings")" >> "$RESULTS"
 done
 
 python3 - "$RESULTS" "$RATE" "$DEVICES" <<'PY'
-import statistics, sys
+import json, statistics, sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1])]
 rate, devices = sys.argv[2], sys.argv[3]
-broker = [r for r in rows if r[0] == "broker"]
-influx = [r for r in rows if r[0] == "influx"]
-pipe = [r for r in rows if r[0] == "pipeline"]
-med = lambda xs: statistics.median(float(x) for x in xs)
+split = lambda cell: json.loads(cell)["cpu_split_us_per_msg"]
+broker = [(r[1], float(r[2]), split(r[3])) for r in rows if r[0] == "broker"]
+influx = [(float(r[2]), split(r[3])) for r in rows if r[0] == "influx"]
+pipe = [(r[1], r[2] == "True", int(r[3]), {**split(r[4]), "worker": float(r[5])}) for r in rows if r[0] == "pipeline"]
+med = statistics.median
 print(f"| run | broker ceiling msgs/s | its probe µs/msg | its mosquitto µs/msg | InfluxDB ceiling points/s ({devices} devices) | influxd µs/point |")
 print("|---|---|---|---|---|---|")
-for b, i in zip(broker, influx):
-    print(f"| {b[1]} | {float(b[2]):,.0f} | {b[3]} | {b[4]} | {float(i[2]):,.0f} | {i[3]} |")
+for (run, msgs, b), (points, i) in zip(broker, influx):
+    print(f"| {run} | {msgs:,.0f} | {b['probe']} | {b['mosquitto']} | {points:,.0f} | {i['influxd']} |")
 print()
 print(f"| run | pipeline step at {rate}/s | readings | probe µs | mosquitto µs | worker µs | influxd µs | all four µs per reading |")
 print("|---|---|---|---|---|---|---|---|")
-for p in pipe:
-    total = sum(float(x) for x in p[4:8])
-    print(f"| {p[1]} | {'passed' if p[2] == 'True' else 'failed'} | {int(p[3]):,} | {p[4]} | {p[5]} | {p[6]} | {p[7]} | {total:.1f} |")
-ceiling_cost = med(b[3] for b in broker) + med(b[4] for b in broker)
-probe, mosquitto, worker, influxd = (med(p[k] for p in pipe) for k in (4, 5, 6, 7))
+for run, passed, readings, p in pipe:
+    total = p["probe"] + p["mosquitto"] + p["worker"] + p["influxd"]
+    print(f"| {run} | {'passed' if passed else 'failed'} | {readings:,} | {p['probe']} | {p['mosquitto']} | {p['worker']} | {p['influxd']} | {total:.1f} |")
+ceiling_cost = med(b["probe"] for _, _, b in broker) + med(b["mosquitto"] for _, _, b in broker)
+probe, mosquitto, worker, influxd = (med(p[k] for *_, p in pipe) for k in ("probe", "mosquitto", "worker", "influxd"))
 print()
 print(f"Medians: the broker ceiling costs {ceiling_cost:.1f} µs of CPU per message (probe + mosquitto); a pipeline reading "
       f"{probe + mosquitto + worker + influxd:.1f} µs (probe {probe:.1f}, mosquitto {mosquitto:.1f}, worker {worker:.1f}, influxd {influxd:.1f}).")

@@ -145,21 +145,6 @@ record() {
   printf '{"run":%s,"series":"%s","result":%s}\n' "$1" "$2" "$result" >> "$RESULTS"
 }
 
-# Where the machine's CPU goes per message in a measurement (goal 1a's limit): split_begin before the probe, then
-# split_json MESSAGES gives {"cpu_split_us_per_msg": {"probe", "mosquitto", "influxd"}} — the probe's CPU (publishers,
-# subscriber or store polling) from /usr/bin/time, the servers' from /proc. The worker's or Node-RED's own CPU is the
-# probe's --watch-pid figure.
-split_begin() { SPLIT_MOSQUITTO=$(cpu_ticks "$MOSQUITTO_PID"); SPLIT_INFLUXD=$(cpu_ticks "$INFLUXD_PID"); }
-split_json() {
-  python3 - "$1" "$RUN_DIR/probe.time" "$TICK" "$(($(cpu_ticks "$MOSQUITTO_PID") - SPLIT_MOSQUITTO))" \
-    "$(($(cpu_ticks "$INFLUXD_PID") - SPLIT_INFLUXD))" <<'PY' 2>/dev/null || true
-import json, sys
-messages, timing, tick, mosquitto, influxd = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-user, system = (float(x) for x in open(timing).read().split()[-2:])
-us = lambda seconds: round(seconds * 1e6 / messages, 1)
-print(json.dumps({"cpu_split_us_per_msg": {"probe": us(user + system), "mosquitto": us(mosquitto / tick), "influxd": us(influxd / tick)}}))
-PY
-}
 
 # influx_query Q: one InfluxQL statement against the bench's InfluxDB.
 influx_query() { curl -sf -XPOST "$INFLUX_URL/query" --data-urlencode "q=$1" >/dev/null; }
